@@ -1,0 +1,44 @@
+"""What every command gets: global options, resolved lazily (no driver imports here)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reconciler.models import Config
+
+DEFAULT_STORE_URL = "sqlite:///.reconciler/store.db"
+
+
+@dataclass
+class AppContext:
+    debug: bool
+    store_url: str | None
+    repo_root: str
+    _config: Config | None = field(default=None, repr=False)
+    _config_loaded: bool = field(default=False, repr=False)
+
+    @property
+    def root(self) -> Path:
+        return Path(self.repo_root)
+
+    def config(self) -> Config | None:
+        """reconciler.yaml if present (raises ConfigError when it is invalid)."""
+        if not self._config_loaded:
+            from reconciler.load.config import load_config
+
+            self._config = load_config(self.root)
+            self._config_loaded = True
+        return self._config
+
+    def resolved_store_url(self) -> str:
+        """--store, else RECONCILER_STORE, else reconciler.yaml, else the embedded default.
+        A relative sqlite path is relative to the repo root."""
+        url = self.store_url or os.environ.get("RECONCILER_STORE")
+        if not url:
+            config = self.config()
+            url = (config.store if config else None) or DEFAULT_STORE_URL
+        return url

@@ -1,0 +1,1 @@
+"""Loading YAML files into models, with positions for findings."""

@@ -1,0 +1,1 @@
+"""Reporters: the only code that prints. Outcomes come in as values."""

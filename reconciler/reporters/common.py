@@ -1,0 +1,68 @@
+"""What every reporter shares: format choice, the JSON envelope, markdown size limit."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+FORMAT_VERSION = 1
+MARKDOWN_LIMIT = 65_000
+FORMATS = ("text", "json", "github", "markdown")
+
+
+def format_option(*choices: str) -> Any:
+    """`--format` with the given choices; default: github under GITHUB_ACTIONS, else text."""
+    allowed = choices or FORMATS
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(allowed),
+        default=None,
+        help="Output format (default: github when GITHUB_ACTIONS=true"
+        + (", else text)." if "github" in allowed else ", text otherwise)."),
+    )
+
+
+def resolve_format(requested: str | None, allowed: tuple[str, ...] = FORMATS) -> str:
+    if requested:
+        return requested
+    if os.environ.get("GITHUB_ACTIONS") == "true" and "github" in allowed:
+        return "github"
+    return "text"
+
+
+def json_document(kind: str, payload: dict[str, Any]) -> str:
+    """Every JSON output carries formatVersion and kind."""
+    return json.dumps(
+        {"formatVersion": FORMAT_VERSION, "kind": kind, **payload},
+        indent=2,
+        ensure_ascii=False,
+        default=str,
+    )
+
+
+def truncate_markdown(text: str, limit: int = MARKDOWN_LIMIT) -> str:
+    """Keep a PR comment / step summary under GitHub's limit, cutting at a line boundary."""
+    if len(text) <= limit:
+        return text
+    note = "\n\n> **Truncated:** the full report is larger than a PR comment allows; "
+    note += "see the job log or the JSON output.\n"
+    cut = text.rfind("\n", 0, limit - len(note))
+    return text[: cut if cut > 0 else limit - len(note)] + note
+
+
+def is_terminal() -> bool:
+    """Progress and colour only for a person at a terminal, never in CI."""
+    return sys.stderr.isatty() and not os.environ.get("CI") and "NO_COLOR" not in os.environ
+
+
+def github_escape(value: str, *, property_value: bool = False) -> str:
+    """Escape workflow-command data (and property values) per the Actions toolkit."""
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value

@@ -1,0 +1,80 @@
+"""JSON Schemas generated from the pydantic models (draft-07 keywords only, so that
+yaml-language-server, check-jsonschema and this tool all agree)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from reconciler.models import Config, Flow, Request, RunRecord
+
+SCHEMA_BASE_ID = "https://flow-reconciler.dev/schemas/"
+DRAFT_07 = "http://json-schema.org/draft-07/schema#"
+
+# file name -> (model, title, description)
+SCHEMAS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "flow.schema.json": (
+        Flow,
+        "flow-reconciler Flow",
+        "A flow definition in flows.d/: mappings, custom resubmit/resume endpoints, dispatch.",
+    ),
+    "request.schema.json": (
+        Request,
+        "flow-reconciler ResubmitRequest",
+        "A resubmit or resume request in requests.d/, dispatched once on merge.",
+    ),
+    "run.schema.json": (
+        RunRecord,
+        "Invictus flow run record",
+        "One element of the JSON array Invictus POSTs to a custom resubmit/resume URL.",
+    ),
+    "config.schema.json": (
+        Config,
+        "flow-reconciler Config",
+        "reconciler.yaml: store URL, network allowlist, status name overrides.",
+    ),
+}
+
+
+def _to_draft07(node: Any) -> Any:
+    """pydantic emits `$defs`; draft-07 tools want `definitions`."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$defs":
+                key = "definitions"
+            if key == "$ref" and isinstance(value, str):
+                value = value.replace("#/$defs/", "#/definitions/")
+            out[key] = _to_draft07(value)
+        return out
+    if isinstance(node, list):
+        return [_to_draft07(item) for item in node]
+    return node
+
+
+def build_schema(file_name: str) -> dict[str, Any]:
+    model, title, description = SCHEMAS[file_name]
+    body = _to_draft07(model.model_json_schema(mode="validation"))
+    body["title"] = title
+    body["description"] = description
+    return {"$schema": DRAFT_07, "$id": SCHEMA_BASE_ID + file_name, **body}
+
+
+def render_schema(file_name: str) -> str:
+    return json.dumps(build_schema(file_name), indent=2, ensure_ascii=False) + "\n"
+
+
+def export_schemas(directory: Path) -> list[Path]:
+    """Write every schema; return the files whose content changed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for name in SCHEMAS:
+        target = directory / name
+        text = render_schema(name)
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+            changed.append(target)
+    return changed

@@ -1,0 +1,218 @@
+"""A thin layer over sqlite3 and psycopg: one SQL text (with `?` placeholders) for both,
+explicit transactions, and migrations. Repositories (flows, runs, ledger...) build on it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
+
+from reconciler.errors import ConfigError, StoreError, StoreVersionError
+from reconciler.store.migrations import LATEST_VERSION, MIGRATIONS
+
+Dialect = Literal["sqlite", "postgresql"]
+Params = Sequence[Any]
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@lru_cache(maxsize=1024)
+def _to_pyformat(sql: str) -> str:
+    # psycopg wants %s; literal % must be doubled. SQL here never has '?' inside literals.
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class Store:
+    """An open store. Use `transaction()` for writes; reads may run outside one."""
+
+    def __init__(self, url: str, dialect: Dialect, conn: Any) -> None:
+        self.url = url
+        self.dialect: Dialect = dialect
+        self.conn = conn
+        self._in_tx = False
+
+    # -- statements -------------------------------------------------------------------
+    def _sql(self, sql: str) -> str:
+        return _to_pyformat(sql) if self.dialect == "postgresql" else sql
+
+    def execute(self, sql: str, params: Params = ()) -> Any:
+        return self.conn.execute(self._sql(sql), params)
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        if self.dialect == "sqlite":
+            self.conn.executemany(sql, rows)
+        else:
+            with self.conn.cursor() as cur:
+                cur.executemany(self._sql(sql), rows)
+
+    def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        return list(self.execute(sql, params).fetchall())
+
+    def query_one(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
+        row = self.execute(sql, params).fetchone()
+        return tuple(row) if row is not None else None
+
+    # -- transactions -----------------------------------------------------------------
+    @contextmanager
+    def transaction(self, *, immediate: bool = True) -> Iterator[Store]:
+        """All or nothing. On SQLite `immediate` takes the write lock up front
+        (BEGIN IMMEDIATE) so two writers serialize instead of failing at commit."""
+        if self._in_tx:
+            yield self
+            return
+        if self.dialect == "sqlite":
+            self.conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            self._in_tx = True
+            try:
+                yield self
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+            finally:
+                self._in_tx = False
+        else:
+            with self.conn.transaction():
+                self._in_tx = True
+                try:
+                    yield self
+                finally:
+                    self._in_tx = False
+
+    # -- meta -------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def revision(self) -> int:
+        """Bumped by every change to flows; a saved plan records the one it saw."""
+        value = self.get_meta("revision")
+        return int(value) if value else 0
+
+    def bump_revision(self) -> int:
+        new = self.revision() + 1
+        self.set_meta("revision", str(new))
+        return new
+
+    # -- schema -----------------------------------------------------------------------
+    def schema_version(self) -> int:
+        if self.dialect == "sqlite":
+            exists = self.query_one(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+            )
+        else:
+            exists = self.query_one("SELECT to_regclass('meta') IS NOT NULL AND TRUE")
+            exists = exists if exists and exists[0] else None
+        if not exists:
+            return 0
+        value = self.get_meta("schema_version")
+        return int(value) if value else 0
+
+    def migrate(self) -> list[int]:
+        """Create or upgrade the schema; returns the versions applied."""
+        current = self.schema_version()
+        self._refuse_newer(current)
+        applied = []
+        for migration in MIGRATIONS:
+            if migration.version <= current:
+                continue
+            with self.transaction():
+                for statement in migration.statements(self.dialect):
+                    self.execute(statement)
+                self.set_meta("schema_version", str(migration.version))
+            applied.append(migration.version)
+        return applied
+
+    def ensure_current(self) -> None:
+        """Commands call this: migrate an empty or older store, refuse a newer one."""
+        current = self.schema_version()
+        self._refuse_newer(current)
+        if current < LATEST_VERSION:
+            self.migrate()
+
+    def _refuse_newer(self, current: int) -> None:
+        if current > LATEST_VERSION:
+            raise StoreVersionError(
+                f"the store at {redact_url(self.url)} has schema version {current}, "
+                f"newer than this tool knows ({LATEST_VERSION})",
+                hint="upgrade flow-reconciler; it will not touch a store it does not understand",
+            )
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def redact_url(url: str) -> str:
+    """Hide a password in a DSN before it reaches any output."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+def sqlite_path(url: str, root: Path) -> str:
+    """sqlite:///relative/to/repo.db, sqlite:////absolute.db, sqlite:///:memory:"""
+    rest = url[len("sqlite://") :]
+    if not rest.startswith("/"):
+        raise ConfigError(
+            f"bad SQLite store URL {url!r}",
+            hint="use sqlite:///relative/path.db or sqlite:////absolute/path.db",
+        )
+    path = unquote(rest[1:])
+    if path == ":memory:":
+        return path
+    if not path:
+        raise ConfigError(f"bad SQLite store URL {url!r}: no path")
+    return str(Path(path) if Path(path).is_absolute() else root / path)
+
+
+def open_store(url: str, *, root: Path = Path("."), migrate: bool = True) -> Store:
+    conn: Any
+    if url.startswith("sqlite:"):
+        path = sqlite_path(url, root)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open SQLite store {path}: {exc}") from exc
+        store = Store(url, "sqlite", conn)
+    elif url.startswith(("postgresql:", "postgres:")):
+        import psycopg
+
+        try:
+            conn = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"cannot connect to PostgreSQL store {redact_url(url)}: "
+                f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}",
+                hint="check the DSN (--store / RECONCILER_STORE) and that the server is up",
+            ) from exc
+        store = Store(url, "postgresql", conn)
+    else:
+        raise ConfigError(
+            f"unsupported store URL {redact_url(url)!r}",
+            hint="use sqlite:///path.db (default) or postgresql://user@host/db",
+        )
+    if migrate:
+        store.ensure_current()
+    return store

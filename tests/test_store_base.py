@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from reconciler.errors import ConfigError, StoreVersionError
+from reconciler.store import open_store
+from reconciler.store.migrations import LATEST_VERSION
+
+
+def test_migrate_creates_schema_and_is_idempotent(store_url: str) -> None:
+    store = open_store(store_url, migrate=False)
+    assert store.schema_version() == 0
+    assert store.migrate() == [m for m in range(1, LATEST_VERSION + 1)]
+    assert store.migrate() == []
+    assert store.schema_version() == LATEST_VERSION
+    with store.transaction():
+        store.bump_revision()
+    assert store.revision() == 1
+    store.close()
+
+
+def test_newer_store_is_refused(store_url: str) -> None:
+    store = open_store(store_url)
+    with store.transaction():
+        store.set_meta("schema_version", str(LATEST_VERSION + 1))
+    store.close()
+    with pytest.raises(StoreVersionError, match="newer than this tool knows"):
+        open_store(store_url)
+
+
+def test_transaction_rolls_back_everything(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    with pytest.raises(RuntimeError), store.transaction():
+        store.set_meta("x", "1")
+        raise RuntimeError("boom")
+    assert store.get_meta("x") is None
+
+
+def test_relative_sqlite_url_is_relative_to_repo_root(tmp_path: Path) -> None:
+    store = open_store("sqlite:///.reconciler/store.db", root=tmp_path)
+    store.close()
+    assert (tmp_path / ".reconciler" / "store.db").exists()
+    with sqlite3.connect(tmp_path / ".reconciler" / "store.db") as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+
+
+def test_unsupported_url_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="unsupported store URL 'mysql://u:\\*\\*\\*@h/db'"):
+        open_store("mysql://u:secret@h/db")
