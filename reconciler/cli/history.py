@@ -19,7 +19,7 @@ FORMATS = ("text", "json")
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
 @format_option(*FORMATS)
 @click.pass_obj
-def history(app: AppContext, limit: int, output_format: str | None, **filters: Any) -> None:
+def history(app: AppContext, /, limit: int, output_format: str | None, **filters: Any) -> None:
     """The audit log, newest first."""
     from reconciler.reporters.history import render_history
     from reconciler.store.audit import query_audit

@@ -85,6 +85,19 @@ def query_audit(
     if limit is not None:
         params.append(limit)
     return [
-        AuditRecord(int(r[0]), *r[1:10], diff=_json(r[10], []), detail=_json(r[11], {}))
+        AuditRecord(
+            id=int(r[0]),
+            at=r[1],
+            actor=r[2],
+            commit=r[3],
+            kind=r[4],
+            action=r[5],
+            flow=r[6],
+            request=r[7],
+            before_hash=r[8],
+            after_hash=r[9],
+            diff=_json(r[10], []),
+            detail=_json(r[11], {}),
+        )
         for r in store.query(sql, params)
     ]
