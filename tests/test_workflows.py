@@ -64,7 +64,9 @@ def test_actionlint_passes_on_every_workflow_and_the_action() -> None:
 
 def test_actionlint_really_fails_on_a_broken_workflow(repo_copy: Path) -> None:
     pr = repo_copy / ".github" / "workflows" / "pr.yml"
-    pr.write_text(pr.read_text().replace("steps.plan.outputs.exit-code", "steps.plann.outputs.exit-code"))
+    pr.write_text(
+        pr.read_text().replace("steps.plan.outputs.exit-code", "steps.plann.outputs.exit-code")
+    )
     result = actionlint(repo_copy)
     assert result.returncode == 1
     assert "pr.yml" in result.stdout and "plann" in result.stdout
@@ -82,7 +84,7 @@ def test_actionlint_really_fails_on_a_broken_action(repo_copy: Path) -> None:
 
 def test_shellcheck_runs_on_workflow_scripts(repo_copy: Path) -> None:
     ci = repo_copy / ".github" / "workflows" / "ci.yml"
-    ci.write_text(ci.read_text().replace("run: mypy", 'run: f=$(ls); cat $f'))
+    ci.write_text(ci.read_text().replace("run: mypy", "run: f=$(ls); cat $f"))
     result = actionlint(repo_copy)
     assert result.returncode == 1
     assert "shellcheck reported issue" in result.stdout and "SC2086" in result.stdout
@@ -99,7 +101,9 @@ def test_apply_workflow_queues_and_takes_secrets_from_env() -> None:
     assert "RECONCILER_STORE: ${{ secrets.RECONCILER_STORE }}" in text
     # Secrets only ever appear as environment values, never inside a command line.
     for step in steps:
-        assert "secrets." not in str(step.get("with", {})) and "secrets." not in str(step.get("run", ""))
+        assert "secrets." not in str(step.get("with", {})) and "secrets." not in str(
+            step.get("run", "")
+        )
 
 
 def test_pr_workflow_never_writes_or_dispatches() -> None:

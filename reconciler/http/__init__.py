@@ -1,0 +1,1 @@
+"""HTTP adapters (reachability, dispatch, the GitHub API for PR comments)."""
