@@ -1,1 +1,1 @@
-"""HTTP adapters (reachability, dispatch, the GitHub API for PR comments)."""
+"""HTTP adapters: the guarded client (guard), reachability checks, dispatch."""
