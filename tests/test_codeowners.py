@@ -100,5 +100,9 @@ def test_cli_refuses_an_invalid_tree_and_writes_nothing(tmp_path: Path) -> None:
     write_flow(tmp_path, "a.yaml", "A", ["not an owner"])
     result = run_cli("codeowners", cwd=tmp_path)
     assert result.returncode == 1
-    assert "validation errors" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        "flows.d/a.yaml:" in result.stderr
+        and "valid flows only" in result.stderr
+        and "Traceback" not in result.stderr
+    )
     assert not (tmp_path / ".github" / "CODEOWNERS").exists()

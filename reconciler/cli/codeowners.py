@@ -25,14 +25,18 @@ def codeowners(app: AppContext, target: Path | None, check: bool, to_stdout: boo
     """Generate CODEOWNERS entries from the flows' `owners` (flow files and their folders)."""
     from reconciler.core.codeowners import CodeownersError, OwnedFile, merge, render_block
     from reconciler.errors import ConfigError, ValidationFailed
-    from reconciler.load.tree import load_tree
+    from reconciler.load.tree import FLOWS_DIR, load_tree
     from reconciler.reporters.codeowners import report_codeowners
 
     tree = load_tree(app.root)
-    if not tree.valid:
+    flow_errors = [
+        f for f in tree.findings if f.severity == "error" and f.path.startswith(f"{FLOWS_DIR}/")
+    ]
+    if flow_errors:
         raise ValidationFailed(
-            "the flows have validation errors; CODEOWNERS is generated from a valid tree only",
-            hint="run `reconciler validate` and fix the findings first",
+            f"{flow_errors[0].location}: {flow_errors[0].message}"
+            + (f" (and {len(flow_errors) - 1} more)" if len(flow_errors) > 1 else ""),
+            hint="CODEOWNERS is generated from valid flows only: run `reconciler validate`",
         )
     files = [
         OwnedFile(f.path, str(Path(f.path).parent.as_posix()), tuple(f.flow.owners))
