@@ -16,6 +16,7 @@ from reconciler.errors import ConfigError, StoreError, StoreVersionError
 from reconciler.store.migrations import LATEST_VERSION, MIGRATIONS
 
 Dialect = Literal["sqlite", "postgresql"]
+MIGRATION_LOCK_KEY = 0x7265636F  # pg_advisory_xact_lock key held while migrating
 Params = Sequence[Any]
 
 
@@ -151,6 +152,13 @@ class Store:
             if migration.version <= current:
                 continue
             with self.transaction():
+                # Two processes may open a new store at once: serialize, then look again.
+                if self.dialect == "postgresql":
+                    self.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
+                current = self.schema_version()
+                self._refuse_newer(current)
+                if migration.version <= current:
+                    continue
                 for statement in migration.statements(self.dialect):
                     self.execute(statement)
                 self.set_meta("schema_version", str(migration.version))
