@@ -195,7 +195,7 @@ def main() -> int:
             Step("apply", ["apply"], needs=("validate",)),
             Step("plan after apply", ["plan", "--detailed-exitcode"], needs=("apply",)),
             Step("check endpoints", ["check"], needs=("validate",)),
-            Step("import runs", ["runs", "import", "runs.ndjson"], needs=("apply",)),
+            Step("import runs", ["runs", "import", "runs.ndjson"], needs=("create store",)),
             Step("preview requests", ["requests", "preview"], needs=("import runs",)),
             Step("dispatch", ["requests", "dispatch"], needs=("preview requests",)),
             Step("request status", ["requests", "status"], needs=("dispatch",)),
