@@ -194,7 +194,7 @@ def main() -> int:
             Step("plan", ["plan"], needs=("validate",)),
             Step("apply", ["apply"], needs=("validate",)),
             Step("plan after apply", ["plan", "--detailed-exitcode"], needs=("apply",)),
-            Step("check endpoints", ["check"], needs=("validate",)),
+            Step("check endpoints", ["check"], needs=("create store",)),
             Step("import runs", ["runs", "import", "runs.ndjson"], needs=("create store",)),
             Step("preview requests", ["requests", "preview"], needs=("import runs",)),
             Step("dispatch", ["requests", "dispatch"], needs=("preview requests",)),
