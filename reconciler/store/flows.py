@@ -44,22 +44,8 @@ AUDIT_COLUMNS = (
 
 def load_flows(store: Store) -> dict[str, StoredFlow]:
     rows = store.query(f"SELECT {', '.join(FLOW_COLUMNS)} FROM flows")
-    return {
-        r[0]: StoredFlow(
-            name=r[0],
-            folder=r[1] or "",
-            path=r[2],
-            spec=r[3],
-            managed=bool(r[4]),
-            applied_hash=r[5],
-            applied_at=r[6],
-            applied_by=r[7],
-            applied_commit=r[8],
-            updated_at=r[9],
-            updated_by=r[10],
-        )
-        for r in rows
-    }
+    # positional: StoredFlow's fields are in FLOW_COLUMNS order
+    return {r[0]: StoredFlow(*r) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -118,11 +104,17 @@ def _follow_membership(store: Store, entries: Sequence[PlanEntry]) -> None:
 
 
 def _audit_row(e: PlanEntry, stamp: Stamp, revision: int) -> tuple[Any, ...]:
-    detail: dict[str, Any] = {"revision": revision, "path": e.path, "folder": e.folder}
-    if e.note:
+    # Records of one apply share `at`; detail only when there is something to say (a bulk
+    # create of 10,000 flows should not pay for 10,000 json.dumps of nothing).
+    detail: dict[str, Any] = {}
+    if e.note and e.action is not Action.CREATE:
         detail["note"] = e.note
+    if e.action is Action.DELETE:
+        detail["path"], detail["folder"] = e.path, e.folder
     if e.changed_by or e.changed_at:
         detail["changedBy"], detail["changedAt"] = e.changed_by, e.changed_at
+    if detail:
+        detail["revision"] = revision
     diff = json.dumps([c.to_json() for c in e.changes], ensure_ascii=False) if e.changes else None
     return (
         stamp.at,
@@ -134,7 +126,7 @@ def _audit_row(e: PlanEntry, stamp: Stamp, revision: int) -> tuple[Any, ...]:
         e.before_hash,
         e.after_hash,
         diff,
-        json.dumps(detail, ensure_ascii=False),
+        json.dumps(detail, ensure_ascii=False) if detail else None,
     )
 
 
@@ -144,12 +136,10 @@ def status_section(store: Store) -> StatusSection:
     managed = sum(1 for f in flows if f.managed)
     drifted = sorted(f.name for f in flows if f.drifted)
     last = store.query_one(
-        "SELECT at, actor, commit_sha, detail FROM audit WHERE kind = 'flow' "
-        "ORDER BY id DESC LIMIT 1"
+        "SELECT at, actor, commit_sha FROM audit WHERE kind = 'flow' ORDER BY id DESC LIMIT 1"
     )
     last_apply: dict[str, Any] | None = None
     if last:
-        revision = json.loads(last[3] or "{}").get("revision")
         changes = store.query_one(
             "SELECT COUNT(*) FROM audit WHERE kind = 'flow' AND at = ?", (last[0],)
         )
@@ -157,7 +147,6 @@ def status_section(store: Store) -> StatusSection:
             "at": last[0],
             "actor": last[1],
             "commit": last[2],
-            "revision": revision,
             "changes": int(changes[0]) if changes else 0,
         }
     rows = [
