@@ -15,6 +15,7 @@ from reconciler.core.status import StatusSection
 from reconciler.store.base import Store
 from reconciler.store.membership import rebuild_flow
 
+# Written by apply, in this order.
 FLOW_COLUMNS = (
     "name",
     "folder",
@@ -28,6 +29,11 @@ FLOW_COLUMNS = (
     "updated_at",
     "updated_by",
 )
+# Read for planning: everything but the spec (StoredFlow's leading fields, in order).
+HEAD_COLUMNS = tuple(c for c in FLOW_COLUMNS if c != "spec")
+# PostgreSQL hashes the stored spec itself (C speed, no transfer): drift is exact there.
+PG_SPEC_HASH = "'sha256:' || encode(sha256(convert_to(spec, 'UTF8')), 'hex')"
+IN_CHUNK = 500
 AUDIT_COLUMNS = (
     "at",
     "actor",
@@ -42,10 +48,33 @@ AUDIT_COLUMNS = (
 )
 
 
-def load_flows(store: Store) -> dict[str, StoredFlow]:
-    rows = store.query(f"SELECT {', '.join(FLOW_COLUMNS)} FROM flows")
-    # positional: StoredFlow's fields are in FLOW_COLUMNS order
-    return {r[0]: StoredFlow(*r) for r in rows}
+def load_flows(store: Store, *, specs: bool = False) -> dict[str, StoredFlow]:
+    """Every stored flow; specs only when asked (see `fill_specs`)."""
+    columns = list(HEAD_COLUMNS)
+    if specs:
+        columns.append("spec")
+    elif store.dialect == "postgresql":
+        columns.append(f"NULL, {PG_SPEC_HASH}")
+    return {r[0]: StoredFlow(*r) for r in store.query(f"SELECT {', '.join(columns)} FROM flows")}
+
+
+def fill_specs(store: Store, flows: dict[str, StoredFlow], names: Sequence[str]) -> None:
+    """Load the specs of `names` into `flows` (all at once when most are needed)."""
+    if not names:
+        return
+    if len(names) > len(flows) // 2:
+        rows = store.query("SELECT name, spec FROM flows")
+    else:
+        rows = []
+        for i in range(0, len(names), IN_CHUNK):
+            chunk = names[i : i + IN_CHUNK]
+            rows += store.query(
+                f"SELECT name, spec FROM flows WHERE name IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+    for name, spec in rows:
+        if name in flows:
+            flows[name].spec = spec
 
 
 @dataclass(frozen=True)
@@ -132,7 +161,9 @@ def _audit_row(e: PlanEntry, stamp: Stamp, revision: int) -> tuple[Any, ...]:
 
 def status_section(store: Store) -> StatusSection:
     """Flows: how many, managed/unmanaged, drifted, and the last apply that changed them."""
-    flows = load_flows(store).values()
+    stored = load_flows(store)
+    fill_specs(store, stored, [f.name for f in stored.values() if f.current_hash() is None])
+    flows = stored.values()
     managed = sum(1 for f in flows if f.managed)
     drifted = sorted(f.name for f in flows if f.drifted)
     last = store.query_one(
