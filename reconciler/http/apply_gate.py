@@ -89,11 +89,11 @@ class EndpointCheckHook:
         if self.report is None:
             return []
         lines = [
-            f"warning: endpoint {r.url} ({', '.join(r.flows)}) is unreachable: {r.reason}"
+            f"unreachable endpoint {r.url} ({', '.join(r.flows)}): {r.reason}"
             for r in self.report.unreachable
         ]
         lines += [
-            f"warning: endpoint {r.url} ({', '.join(r.flows)}): {w}"
+            f"endpoint warning {r.url} ({', '.join(r.flows)}): {w}"
             for r in self.report.warned
             for w in r.warnings
         ]
