@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 FORMAT_VERSION = 1
 MARKDOWN_LIMIT = 65_000
 FORMATS = ("text", "json", "github", "markdown")
 
 
-def format_option(*choices: str) -> Any:
+def format_option(*choices: str) -> Callable[[_F], _F]:
     """`--format` with the given choices; default: github under GITHUB_ACTIONS, else text."""
     allowed = choices or FORMATS
-    return click.option(
+    decorator: Callable[[_F], _F] = click.option(
         "--format",
         "output_format",
         type=click.Choice(allowed),
@@ -25,6 +28,7 @@ def format_option(*choices: str) -> Any:
         help="Output format (default: github when GITHUB_ACTIONS=true"
         + (", else text)." if "github" in allowed else ", text otherwise)."),
     )
+    return decorator
 
 
 def resolve_format(requested: str | None, allowed: tuple[str, ...] = FORMATS) -> str:
