@@ -6,21 +6,20 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-
-_F = TypeVar("_F", bound=Callable[..., Any])
+from click.decorators import FC
 
 FORMAT_VERSION = 1
 MARKDOWN_LIMIT = 65_000
 FORMATS = ("text", "json", "github", "markdown")
 
 
-def format_option(*choices: str) -> Callable[[_F], _F]:
+def format_option(*choices: str) -> Callable[[FC], FC]:
     """`--format` with the given choices; default: github under GITHUB_ACTIONS, else text."""
     allowed = choices or FORMATS
-    decorator: Callable[[_F], _F] = click.option(
+    return click.option(
         "--format",
         "output_format",
         type=click.Choice(allowed),
@@ -28,7 +27,6 @@ def format_option(*choices: str) -> Callable[[_F], _F]:
         help="Output format (default: github when GITHUB_ACTIONS=true"
         + (", else text)." if "github" in allowed else ", text otherwise)."),
     )
-    return decorator
 
 
 def resolve_format(requested: str | None, allowed: tuple[str, ...] = FORMATS) -> str:
