@@ -93,7 +93,14 @@ class CircuitBreaker:
     threshold: int = 10
     consecutive: int = 0
     opened: bool = False
+    tripped: bool = False  # opened by a fatal error rather than by the count
     last_failure: str | None = field(default=None)
+
+    def trip(self, reason: str) -> None:
+        """Open at once: retrying cannot help (e.g. the network policy refuses the host)."""
+        self.last_failure = reason
+        if not self.opened:
+            self.opened = self.tripped = True
 
     def success(self) -> None:
         if not self.opened:

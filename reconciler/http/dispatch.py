@@ -23,6 +23,7 @@ from reconciler.core.retry import CircuitBreaker, RetryPolicy, Verdict, classify
 from reconciler.core.retry import parse_retry_after as _parse_retry_after
 from reconciler.core.secrets import mask
 from reconciler.core.signing import signature_headers
+from reconciler.http.guard import PolicyRefused
 from reconciler.store import ledger
 from reconciler.store.base import Store
 
@@ -102,6 +103,7 @@ class Attempt:
     http_status: int | None
     reason: str
     retry_after: float | None = None
+    fatal: bool = False  # the endpoint cannot be reached as configured: stop the flow
 
 
 @dataclass
@@ -115,20 +117,6 @@ class FlowRun:
 
 ClientFactory = Callable[[FlowSend], httpx.AsyncClient]
 OnBatch = Callable[[BatchResult], None]
-
-
-def default_client(send: FlowSend, verify: ssl.SSLContext | bool = True) -> httpx.AsyncClient:
-    """A client that never follows redirects, verifies TLS and keeps `concurrency`
-    connections open to the endpoint."""
-    return httpx.AsyncClient(
-        verify=verify,
-        follow_redirects=False,
-        timeout=httpx.Timeout(send.timeout),
-        limits=httpx.Limits(
-            max_connections=send.concurrency, max_keepalive_connections=send.concurrency
-        ),
-        trust_env=False,
-    )
 
 
 def _is_tls_verification(exc: BaseException) -> bool:
@@ -160,10 +148,14 @@ async def post_once(
                         break
     except httpx.TimeoutException as exc:
         return Attempt(Verdict.RETRY, None, f"timeout ({type(exc).__name__})")
+    except PolicyRefused as exc:  # nothing was sent; no other batch to this host can go
+        return Attempt(Verdict.FAIL, None, f"refused by the network policy: {exc.reason}", fatal=True)
     except httpx.TransportError as exc:
         if _is_tls_verification(exc):
-            return Attempt(Verdict.FAIL, None, f"TLS verification failed: {exc}")
+            return Attempt(Verdict.FAIL, None, f"TLS verification failed: {exc}", fatal=True)
         return Attempt(Verdict.RETRY, None, f"{type(exc).__name__}: {exc or 'connection error'}")
+    except httpx.RequestError as exc:
+        return Attempt(Verdict.FAIL, None, f"{type(exc).__name__}: {exc}", fatal=True)
     status = response.status_code
     verdict = classify_status(status)
     reason = f"HTTP {status} {response.reason_phrase}".rstrip()
@@ -243,8 +235,10 @@ class RequestSender:
                 await asyncio.gather(*senders)
                 if breaker.opened:
                     outcome.breaker_opened = (
-                        f"circuit breaker opened after {breaker.threshold} consecutive failed "
-                        f"attempts to {send.url} (last: {breaker.last_failure})"
+                        f"sending to {send.url} stopped: {breaker.last_failure}"
+                        if breaker.tripped
+                        else f"circuit breaker opened after {breaker.threshold} consecutive "
+                        f"failed attempts to {send.url} (last: {breaker.last_failure})"
                     )
                     break
                 if not ledger.reap(self.store, self.request, self.worker):
@@ -291,7 +285,12 @@ class RequestSender:
             if result.verdict is Verdict.DELIVERED:
                 breaker.success()
                 return self._finish(batch, ledger.B_DELIVERED, result.http_status, None, attempt)
-            breaker.failure(result.reason)
+            if result.fatal:
+                breaker.trip(result.reason)
+            else:
+                breaker.failure(result.reason)
+            if breaker.opened and result.fatal:  # leave it pending for a fixed re-run
+                return self._release(batch, result, attempt)
             if not policy.should_retry(result.verdict, attempt):
                 return self._finish(
                     batch, ledger.B_FAILED, result.http_status, result.reason, attempt
@@ -299,17 +298,7 @@ class RequestSender:
             if not breaker.opened:
                 await asyncio.sleep(policy.delay(attempt, result.retry_after, self.rng))
             if breaker.opened:  # tripped by this failure or by another sender meanwhile
-                reason = f"{result.reason}; circuit breaker open"
-                ledger.release(self.store, batch, self.worker, reason=reason)
-                return BatchResult(
-                    batch.flow,
-                    batch.seq,
-                    "released",
-                    attempt,
-                    batch.run_count,
-                    result.http_status,
-                    reason,
-                )
+                return self._release(batch, result, attempt)
             next_attempt = ledger.next_attempt(
                 self.store,
                 batch,
@@ -321,6 +310,13 @@ class RequestSender:
             if next_attempt is None:  # another worker took over (our lease expired)
                 return None
             attempt = next_attempt
+
+    def _release(self, batch: ledger.Batch, result: Attempt, attempt: int) -> BatchResult:
+        reason = f"{result.reason}; not retried: sending to this endpoint stopped"
+        ledger.release(self.store, batch, self.worker, reason=reason)
+        return BatchResult(
+            batch.flow, batch.seq, "released", attempt, batch.run_count, result.http_status, reason
+        )
 
     def _finish(
         self,

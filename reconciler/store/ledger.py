@@ -22,9 +22,14 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from reconciler.core.findings import Finding
 from reconciler.store.base import Store, utcnow
+
+if TYPE_CHECKING:
+    from reconciler.load.tree import Tree
 
 # Request statuses.
 PENDING = "pending"
@@ -671,3 +676,44 @@ def _audit(
             json.dumps({"event": kind_action, **detail}, sort_keys=True, separators=(",", ":")),
         ),
     )
+
+
+# -- immutability ----------------------------------------------------------------------
+def changed_after_dispatch(store: Store, tree: Tree) -> list[Finding]:
+    """A request file whose name is in the ledger with other content is an error: requests
+    are immutable once dispatched (deleting the file is fine; the history stays)."""
+    known = dispatched_hashes(store)
+    findings = []
+    for item in tree.requests:
+        entry = known.get(item.request.name)
+        if entry is None or entry[0] == item.content_hash:
+            continue
+        _hash, when, commit, status = entry
+        verb = "refused" if status == REFUSED else "dispatched"
+        line, col = _name_position(tree.root / item.path)
+        findings.append(
+            Finding(
+                path=item.path,
+                line=line,
+                col=col,
+                rule="request-immutable",
+                message=(
+                    f"request {item.request.name!r} was {verb} on {when} at commit "
+                    f"{commit or 'unknown'} and its content has changed since; add a new request"
+                ),
+                hint="give the new request a new name; the ledger keeps the old one",
+            )
+        )
+    return findings
+
+
+def _name_position(path: Path) -> tuple[int, int]:
+    """Line and column of the top-level `name:` key (1:1 if it cannot be found)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 1, 1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("name:") or line.startswith("name :"):
+            return number, 1
+    return 1, 1
