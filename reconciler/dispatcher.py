@@ -7,12 +7,14 @@ outcomes; nothing here prints."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.core.secrets import mask, resolve_env
+from reconciler.core.select import compile_selection, for_action
 from reconciler.core.signing import SigningKeyError, decode_secret
+from reconciler.core.statuses import StatusTable
 from reconciler.errors import ReconcilerError
 from reconciler.http.dispatch import (
     USER_AGENT,
@@ -30,7 +32,7 @@ from reconciler.store.base import Store
 
 # (flow, run_pk, run_id) grouped by flow in send order, and excluded counts by reason.
 Selected = tuple[Iterable[tuple[str, int, str]], dict[str, int]]
-Selector = Callable[[Store, Request], Selected]
+Selector = Callable[[Store, Request, list[Flow]], Selected]
 MAX_FAILURES_REPORTED = 20
 
 
@@ -83,6 +85,36 @@ class RequestOutcome:
                 for f in self.failures
             ],
         }
+
+
+def selector(statuses: StatusTable) -> Selector:
+    """The request's selection as the preview shows it, streamed per flow; for resume the
+    runs outside the Error group are counted as excluded."""
+
+    def select(store: Store, request: Request, flows: list[Flow]) -> Selected:
+        from reconciler.store.runs import count_by_status, flow_source, ledger_problem, select_runs
+
+        spec = compile_selection(request.select, statuses)
+        problem = ledger_problem(store, spec)
+        if problem is not None:
+            raise ReconcilerError(f"request {request.name!r}: {problem}")
+        split = for_action(spec, request.action, statuses)
+        sources = [(flow.name, flow_source(store, flow.name, flow.mappings)) for flow in flows]
+        excluded: dict[str, int] = {}
+        if split.excluded_reason is not None:
+            total = sum(sum(count_by_status(store, spec, src).values()) for _, src in sources)
+            kept = sum(sum(count_by_status(store, split.send, src).values()) for _, src in sources)
+            if total > kept:
+                excluded[split.excluded_reason] = total - kept
+
+        def runs() -> Iterator[tuple[str, int, str]]:
+            for name, source in sources:
+                for run in select_runs(store, split.send, source):
+                    yield name, run.pk, run.id
+
+        return runs(), excluded
+
+    return select
 
 
 def flow_send(flow: Flow, action: str) -> FlowSend:
@@ -246,7 +278,7 @@ class Dispatcher:
             )
             for flow in flows
         ]
-        selected, excluded = self.selector(self.store, request)
+        selected, excluded = self.selector(self.store, request, flows)
         return ledger.freeze(
             self.store,
             name=request.name,
@@ -282,4 +314,3 @@ class Dispatcher:
             runs=c.runs,
             excluded=dict(detail.get("excluded") or {}),
         )
-

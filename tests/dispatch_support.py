@@ -274,13 +274,10 @@ def write_tree(
 
 
 def seed_store(store: Any, root: Path, records: list[str]) -> None:
-    """Put the tree's flows and the given runs into the store the way apply and
-    `runs import` leave them (flows rows, runs rows, membership)."""
-    from datetime import datetime
-
+    """The tree's flows as `apply` leaves them, then a real `runs import` of the records."""
     from reconciler.load.tree import canonical_json, load_tree
     from reconciler.store.base import utcnow
-    from reconciler.store.membership import rebuild_flow
+    from reconciler.store.runs import import_runs
 
     tree = load_tree(root)
     assert tree.valid, tree.findings
@@ -291,44 +288,7 @@ def seed_store(store: Any, root: Path, records: list[str]) -> None:
                 "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (name) DO NOTHING",
                 (item.flow.name, item.folder, item.path, canonical_json(item.flow), utcnow()),
             )
-        rows = []
-        for text in records:
-            rec = json.loads(text)
-            when = datetime.fromisoformat(rec["executionTime"].replace("Z", "+00:00"))
-            rows.append(
-                (
-                    rec["id"],
-                    rec.get("workFlowRunId"),
-                    rec.get("chainId"),
-                    rec.get("workflowName"),
-                    (rec.get("properties") or {}).get("Domain"),
-                    rec.get("statusId"),
-                    int(when.timestamp() * 1_000_000),
-                    text,
-                    hashlib.sha256(text.encode()).hexdigest(),
-                    utcnow(),
-                )
-            )
-        store.executemany(
-            "INSERT INTO runs (id, workflow_run_id, chain_id, workflow_name, domain, status_id, "
-            "execution_us, record, record_hash, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        for item in tree.flows:
-            rebuild_flow(store, item.flow.name, item.flow.mappings)
-
-
-def member_selector(store: Any, request: Any) -> tuple[list[tuple[str, int, str]], dict[str, int]]:
-    """Test double of the selection: the flows' members in the Error group (statusId 2, 5, 6
-    in these tests), ordered by execution time."""
-    selected = []
-    for flow in request.flows:
-        selected.extend(
-            (flow, int(pk), run_id)
-            for pk, run_id in store.query(
-                "SELECT r.pk, r.id FROM run_flows m JOIN runs r ON r.pk = m.run_pk "
-                "WHERE m.flow = ? AND m.status_id IN (2, 5, 6) ORDER BY m.execution_us, r.pk",
-                (flow,),
-            )
-        )
-    return selected, {}
+    runs_file = root / "runs.ndjson"
+    runs_file.write_text("".join(text + "\n" for text in records), encoding="utf-8")
+    summary = import_runs(store, [str(runs_file)])
+    assert summary.ok, summary

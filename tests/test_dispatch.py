@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import trustme
 
-from reconciler.dispatcher import Dispatcher, RequestOutcome
+from reconciler.core.statuses import StatusTable
+from reconciler.dispatcher import Dispatcher, RequestOutcome, selector
 from reconciler.http.dispatch import USER_AGENT, DispatchSettings, FlowSend
 from reconciler.http.guard import NetworkSettings
 from reconciler.load.config import load_config
@@ -24,7 +25,6 @@ from tests.dispatch_support import (
     Hit,
     Receiver,
     Reply,
-    member_selector,
     record_text,
     seed_store,
     write_tree,
@@ -72,7 +72,7 @@ def dispatch(root: Path, store_url: str) -> list[RequestOutcome]:
         return Dispatcher(
             store=store,
             tree=tree,
-            selector=member_selector,
+            selector=selector(StatusTable.default()),
             client_factory=factory,
             settings=DispatchSettings.from_env(),
             worker=ledger.new_worker_id(),
@@ -159,9 +159,7 @@ def test_faults_end_as_specified(tmp_path: Path, ca: trustme.CA, ca_pem: Path) -
         return rule(hit.attempt) if rule else Reply()
 
     with Receiver(ca.issue_cert("127.0.0.1"), script) as receiver:
-        setup(
-            tmp_path, store_url, ca_pem, receiver, records(90), timeout=0.5, max_attempts=3
-        )
+        setup(tmp_path, store_url, ca_pem, receiver, records(90), timeout=0.5, max_attempts=3)
         [outcome] = dispatch(tmp_path, store_url)
         hits = receiver.hits
 

@@ -107,7 +107,9 @@ def test_full_jitter_spreads_over_the_whole_range() -> None:
 
 
 @given(st.lists(st.booleans(), max_size=200), st.integers(min_value=1, max_value=20))
-def test_breaker_opens_exactly_after_a_run_of_failures(outcomes: list[bool], threshold: int) -> None:
+def test_breaker_opens_exactly_after_a_run_of_failures(
+    outcomes: list[bool], threshold: int
+) -> None:
     breaker = CircuitBreaker(threshold=threshold)
     run = 0
     expect_open = False
@@ -164,7 +166,9 @@ def test_masker_hides_every_registered_value_longest_first() -> None:
 def test_resolve_env_registers_and_reports_missing() -> None:
     from reconciler.core.secrets import MASKER
 
-    value = resolve_env("X_TOKEN", used_for="header x-token of flow A", environ={"X_TOKEN": "tok-987"})
+    value = resolve_env(
+        "X_TOKEN", used_for="header x-token of flow A", environ={"X_TOKEN": "tok-987"}
+    )
     assert value == "tok-987"
     assert "tok-987" not in MASKER.mask("Bearer tok-987")
     with pytest.raises(MissingSecret) as info:

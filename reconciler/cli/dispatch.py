@@ -35,15 +35,14 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             "refusing to dispatch from a pull request",
             hint="pull requests run `reconciler requests preview`; the merge workflow dispatches",
         )
-    from reconciler.dispatcher import Dispatcher
+    from reconciler.core.statuses import StatusTable
+    from reconciler.dispatcher import Dispatcher, selector
     from reconciler.http.dispatch import DispatchSettings, FlowSend
     from reconciler.http.guard import NetworkSettings
     from reconciler.load.tree import load_tree
-    from reconciler.provenance import current_actor, current_commit
     from reconciler.reporters.dispatch import Progress, render_dispatch
     from reconciler.store import ledger
     from reconciler.store.base import open_store
-    from reconciler.store.runs import dispatch_selector
 
     tree = load_tree(app.root)
     store = open_store(app.resolved_store_url(), root=app.root)
@@ -61,7 +60,9 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
         unknown = sorted(set(only) - {r.request.name for r in tree.requests})
         if unknown:
             raise DispatchError(f"no request named {', '.join(map(repr, unknown))} in requests.d/")
-        network = NetworkSettings.from_config(app.config(), app.root)
+        config = app.config()
+        network = NetworkSettings.from_config(config, app.root)
+        statuses = StatusTable.from_overrides(config.statuses if config else None)
 
         def client_factory(send: FlowSend) -> object:
             import httpx
@@ -77,12 +78,12 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
         dispatcher = Dispatcher(
             store=store,
             tree=tree,
-            selector=dispatch_selector,
+            selector=selector(statuses),
             client_factory=client_factory,  # type: ignore[arg-type]
             settings=DispatchSettings.from_env(),
             worker=ledger.new_worker_id(),
-            commit_sha=current_commit(app.root),
-            actor=current_actor(),
+            commit_sha=_commit(app.root),
+            actor=_actor(),
             on_batch=progress.batch,
             on_request=progress.start,
         )
@@ -99,10 +100,14 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
 
 @click.command("status")
 @click.argument("name", required=False)
-@click.option("--runs", "show_runs", is_flag=True, help="With NAME: list every run and its outcome.")
+@click.option(
+    "--runs", "show_runs", is_flag=True, help="With NAME: list every run and its outcome."
+)
 @format_option("text", "json")
 @click.pass_context
-def status(ctx: click.Context, name: str | None, show_runs: bool, output_format: str | None) -> None:
+def status(
+    ctx: click.Context, name: str | None, show_runs: bool, output_format: str | None
+) -> None:
     """Ledger state: every request, or one request per batch (and per run with --runs)."""
     app: AppContext = ctx.obj
     fmt = resolve_format(output_format, ("text", "json"))
@@ -123,6 +128,31 @@ def status(ctx: click.Context, name: str | None, show_runs: bool, output_format:
                 hint="`reconciler requests status` lists the dispatched requests",
             )
         runs = ledger.run_outcomes(store, name) if show_runs else None
-        render_request_detail(row, ledger.counts(store, name), ledger.batches(store, name), runs, fmt)
+        render_request_detail(
+            row, ledger.counts(store, name), ledger.batches(store, name), runs, fmt
+        )
     finally:
         store.close()
+
+
+def _actor() -> str:
+    # TODO(store): use reconciler.provenance once it lands on main.
+    import getpass
+
+    return os.environ.get("GITHUB_ACTOR") or getpass.getuser()
+
+
+def _commit(root: object) -> str | None:
+    import subprocess
+
+    sha = os.environ.get("GITHUB_SHA")
+    if sha:
+        return sha
+    done = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+    return done.stdout.strip() or None

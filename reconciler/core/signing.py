@@ -46,4 +46,3 @@ def signature_headers(key: bytes, msg_id: str, timestamp: int, body: bytes) -> d
         "webhook-timestamp": str(timestamp),
         "webhook-signature": sign(key, msg_id, timestamp, body),
     }
-

@@ -130,9 +130,7 @@ def _is_tls_verification(exc: BaseException) -> bool:
     return False
 
 
-async def post_once(
-    client: httpx.AsyncClient, send: FlowSend, key: str, body: bytes
-) -> Attempt:
+async def post_once(client: httpx.AsyncClient, send: FlowSend, key: str, body: bytes) -> Attempt:
     """One POST; never raises for network trouble -- the outcome is data."""
     headers = dict(send.headers)
     headers["Idempotency-Key"] = key
@@ -149,7 +147,9 @@ async def post_once(
     except httpx.TimeoutException as exc:
         return Attempt(Verdict.RETRY, None, f"timeout ({type(exc).__name__})")
     except PolicyRefused as exc:  # nothing was sent; no other batch to this host can go
-        return Attempt(Verdict.FAIL, None, f"refused by the network policy: {exc.reason}", fatal=True)
+        return Attempt(
+            Verdict.FAIL, None, f"refused by the network policy: {exc.reason}", fatal=True
+        )
     except httpx.TransportError as exc:
         if _is_tls_verification(exc):
             return Attempt(Verdict.FAIL, None, f"TLS verification failed: {exc}", fatal=True)

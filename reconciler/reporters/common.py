@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 FORMAT_VERSION = 1
 MARKDOWN_LIMIT = 65_000
 FORMATS = ("text", "json", "github", "markdown")
 
 
-def format_option(*choices: str) -> Any:
+def format_option(*choices: str) -> Callable[[_F], _F]:
     """`--format` with the given choices; default: github under GITHUB_ACTIONS, else text."""
     allowed = choices or FORMATS
     return click.option(

@@ -99,7 +99,7 @@ def dispatch_text(outcomes: list[RequestOutcome]) -> Iterator[str]:
         if o.batch_count or o.run_count:
             yield f"  {_runs_line(o)}"
         for reason, n in sorted(o.excluded.items()):
-            yield f"  excluded: {n} run{'s' if n != 1 else ''} {reason}"
+            yield f"  excluded: {n} run{'s' if n != 1 else ''} ({reason})"
         if o.error:
             yield f"  error: {o.error}"
         for f in o.failures:
@@ -119,7 +119,12 @@ def dispatch_text(outcomes: list[RequestOutcome]) -> Iterator[str]:
 
 
 def dispatch_markdown(outcomes: list[RequestOutcome]) -> str:
-    lines = ["### Request dispatch", "", "| request | action | status | runs | note |", "|---|---|---|---|---|"]
+    lines = [
+        "### Request dispatch",
+        "",
+        "| request | action | status | runs | note |",
+        "|---|---|---|---|---|",
+    ]
     for o in outcomes:
         if o.skipped:
             continue
@@ -225,9 +230,11 @@ def render_request_detail(
         return
     emit(f"{row.name} ({row.action}): {row.status}")
     emit(f"  file {row.source_path or '-'}, commit {row.commit_sha or '-'}, by {row.actor or '-'}")
-    emit(f"  created {row.created_at}, started {row.started_at or '-'}, finished {row.finished_at or '-'}")
+    emit(
+        f"  created {row.created_at}, started {row.started_at or '-'}, finished {row.finished_at or '-'}"
+    )
     for reason, n in sorted(row.detail.get("excluded", {}).items()):
-        emit(f"  excluded: {n} runs {reason}")
+        emit(f"  excluded: {n} run{'s' if n != 1 else ''} ({reason})")
     if row.detail.get("error"):
         emit(f"  error: {row.detail['error']}")
     for b in batch_list:

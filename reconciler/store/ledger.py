@@ -323,7 +323,18 @@ def _insert_request(
         "INSERT INTO requests (name, action, content_hash, spec, source_path, status, reason, "
         "commit_sha, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (name) DO NOTHING",
-        (name, action, content_hash, spec, source_path, PENDING, reason, commit_sha, actor, utcnow()),
+        (
+            name,
+            action,
+            content_hash,
+            spec,
+            source_path,
+            PENDING,
+            reason,
+            commit_sha,
+            actor,
+            utcnow(),
+        ),
     )
     return bool(cursor.rowcount)
 
@@ -376,7 +387,9 @@ def _write_batches(
     return total, sum(f["batches"] for f in per_flow.values()), per_flow
 
 
-def _flush(store: Store, run_rows: list[tuple[Any, ...]], batch_rows: list[tuple[Any, ...]]) -> None:
+def _flush(
+    store: Store, run_rows: list[tuple[Any, ...]], batch_rows: list[tuple[Any, ...]]
+) -> None:
     if run_rows:
         store.executemany(
             "INSERT INTO batch_runs (request, flow, seq, pos, run_pk, run_id) "
