@@ -96,6 +96,8 @@ async def _handle(
             await writer.drain()
     except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError, OSError):
         return
+    except asyncio.CancelledError:  # server stopping
+        return
     finally:
         with contextlib.suppress(Exception):
             writer.close()

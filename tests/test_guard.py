@@ -50,18 +50,6 @@ class RecordingBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def ca_pem(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return path
-
-
 @pytest.fixture
 def server(ca: trustme.CA) -> Iterator[HTTPSServer]:
     cert = ca.issue_cert("127.0.0.1", "localhost", "pinned.test")

@@ -6,17 +6,17 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
+from click.decorators import FC
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 FORMAT_VERSION = 1
 MARKDOWN_LIMIT = 65_000
 FORMATS = ("text", "json", "github", "markdown")
 
 
-def format_option(*choices: str) -> Callable[[_F], _F]:
+def format_option(*choices: str) -> Callable[[FC], FC]:
     """`--format` with the given choices; default: github under GITHUB_ACTIONS, else text."""
     allowed = choices or FORMATS
     return click.option(
