@@ -71,7 +71,9 @@ def test_dispatch_cli_summary_json_status_and_masking(
     tmp_path: Path, ca: trustme.CA, ca_pem: Path
 ) -> None:
     store_url = f"sqlite:///{tmp_path / 'store.db'}"
-    texts = [record_text(i) for i in range(30)] + [record_text(100 + i, status_id=1) for i in range(3)]
+    texts = [record_text(i) for i in range(30)] + [
+        record_text(100 + i, status_id=1) for i in range(3)
+    ]
 
     def script(hit: Hit) -> Reply:  # a receiver that echoes the key in an error
         first = json.loads(hit.body)[0]["id"]
@@ -166,8 +168,17 @@ def test_sigkill_at_random_points_then_rerun_loses_nothing_and_resends_only_in_f
         ]
         boundaries: list[tuple[int, dict[str, str]]] = []  # (hits so far, ledger) per kill
         for _ in range(10):
-            proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            time.sleep(rng.uniform(0.2, 1.6))
+            proc = subprocess.Popen(
+                command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            # a random point: after 0..12 more POSTs reached the receiver (0 = during
+            # start-up or freezing), plus a random fraction of a send
+            target = len(receiver.hits) + rng.randint(0, 12)
+            deadline = time.monotonic() + 20
+            while len(receiver.hits) < target and proc.poll() is None:
+                assert time.monotonic() < deadline, "dispatch made no progress"
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, 0.03))
             proc.send_signal(signal.SIGKILL)
             proc.communicate(timeout=30)
             time.sleep(0.2)  # let the receiver read what was already on the wire
