@@ -106,3 +106,11 @@ def test_cli_refuses_an_invalid_tree_and_writes_nothing(tmp_path: Path) -> None:
         and "Traceback" not in result.stderr
     )
     assert not (tmp_path / ".github" / "CODEOWNERS").exists()
+
+
+def test_this_repositorys_codeowners_is_current() -> None:
+    """CI runs `reconciler codeowners --check` too; fix with `reconciler codeowners`."""
+    from tests.conftest import REPO
+
+    result = run_cli("codeowners", "--check", cwd=REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
