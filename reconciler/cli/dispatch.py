@@ -35,6 +35,7 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             "refusing to dispatch from a pull request",
             hint="pull requests run `reconciler requests preview`; the merge workflow dispatches",
         )
+    from reconciler import provenance
     from reconciler.core.statuses import StatusTable
     from reconciler.dispatcher import Dispatcher, selector
     from reconciler.http.dispatch import DispatchSettings, FlowSend
@@ -82,8 +83,8 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             client_factory=client_factory,  # type: ignore[arg-type]
             settings=DispatchSettings.from_env(),
             worker=ledger.new_worker_id(),
-            commit_sha=_commit(app.root),
-            actor=_actor(),
+            commit_sha=provenance.commit(app.root),
+            actor=provenance.actor(),
             on_batch=progress.batch,
             on_request=progress.start,
         )
@@ -134,25 +135,3 @@ def status(
     finally:
         store.close()
 
-
-def _actor() -> str:
-    # TODO(store): use reconciler.provenance once it lands on main.
-    import getpass
-
-    return os.environ.get("GITHUB_ACTOR") or getpass.getuser()
-
-
-def _commit(root: object) -> str | None:
-    import subprocess
-
-    sha = os.environ.get("GITHUB_SHA")
-    if sha:
-        return sha
-    done = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
-        capture_output=True,
-        text=True,
-        timeout=10,
-        check=False,
-    )
-    return done.stdout.strip() or None
