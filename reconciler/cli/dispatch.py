@@ -134,4 +134,3 @@ def status(
         )
     finally:
         store.close()
-
