@@ -22,7 +22,7 @@ import socket
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -363,6 +363,9 @@ class NetworkSettings:
 
     policy: NetPolicy
     ca_bundle: Path | None = None
+    _contexts: dict[str, ssl.SSLContext] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_config(
@@ -386,7 +389,11 @@ class NetworkSettings:
         return cls(policy, bundle)
 
     def ssl_context(self) -> ssl.SSLContext:
-        return build_ssl_context(self.ca_bundle)
+        """Built once per settings (loading the CA stores takes ~0.1 s)."""
+        cached = self._contexts.get("ssl")
+        if cached is None:
+            cached = self._contexts["ssl"] = build_ssl_context(self.ca_bundle)
+        return cached
 
     def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
         kwargs.setdefault("ssl_context", self.ssl_context())
