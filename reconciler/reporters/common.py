@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -13,8 +14,10 @@ FORMAT_VERSION = 1
 MARKDOWN_LIMIT = 65_000
 FORMATS = ("text", "json", "github", "markdown")
 
+FC = TypeVar("FC", bound=Callable[..., Any])
 
-def format_option(*choices: str) -> Any:
+
+def format_option(*choices: str) -> Callable[[FC], FC]:
     """`--format` with the given choices; default: github under GITHUB_ACTIONS, else text."""
     allowed = choices or FORMATS
     return click.option(
