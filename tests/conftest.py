@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,3 +164,19 @@ def wait_for(predicate: object, timeout: float = 10.0, interval: float = 0.05) -
             return True
         time.sleep(interval)
     return False
+
+
+@pytest.fixture(scope="module")
+def ca() -> object:
+    """A trustme CA for the real HTTPS servers in tests/https_servers.py."""
+    import trustme
+
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def ca_pem(ca: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The CA above as a PEM file (what --ca-bundle / network.caBundle take)."""
+    path = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return path

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "store": "reconciler.cli.store:store",
     "schema": "reconciler.cli.schema:schema",
     "codeowners": "reconciler.cli.codeowners:codeowners",
+    "report": "reconciler.cli.report:report",
 }
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
 from reconciler.models.common import ApiVersion, Strict
 
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+# A CODEOWNERS owner: @user, @org/team or an e-mail address.
+OWNER = r"^(@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?|[^@\s]+@[^@\s]+\.[^@\s]+)$"
 
 
 class EnvRef(Strict):
@@ -118,7 +120,10 @@ class Flow(Strict):
     resubmit: Endpoint | None = Field(default=None, description="Present = custom resubmit.")
     resume: Endpoint | None = Field(default=None, description="Present = custom resume.")
     dispatch: Dispatch = Field(default_factory=Dispatch)
-    owners: list[str] = Field(default_factory=list, description="CODEOWNERS entries.")
+    owners: list[Annotated[str, Field(pattern=OWNER)]] = Field(
+        default_factory=list,
+        description="CODEOWNERS entries (@user, @org/team or e-mail) for this file and its folder.",
+    )
 
     def endpoint(self, action: str) -> Endpoint | None:
         return self.resubmit if action == "resubmit" else self.resume

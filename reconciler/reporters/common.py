@@ -6,15 +6,14 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
+from click.decorators import FC
 
 FORMAT_VERSION = 1
 MARKDOWN_LIMIT = 65_000
 FORMATS = ("text", "json", "github", "markdown")
-
-FC = TypeVar("FC", bound=Callable[..., Any])
 
 
 def format_option(*choices: str) -> Callable[[FC], FC]:

@@ -1,0 +1,483 @@
+"""Run selection: a request's `select:` block -> SQL fragments + parameters (pure).
+
+`compile_selection(selection, statuses)` resolves names/groups to codes and timestamps to
+UTC epoch microseconds (`SelectionSpec`); `build_query(spec, dialect, flow=...)` turns that
+into one WHERE clause over `run_flows f JOIN runs r` for either backend. The flow + status
++ time part is a range scan of the `run_flows (flow, status_id, execution_us)` index; the
+other filters are evaluated on the rows that range yields.
+
+Semantics (both backends alike):
+- time window half-open, `after <= executionTime < before`, instants compared in UTC;
+  runs without an executionTime never match a window;
+- chainIds, runIds (id or workFlowRunId), workflows, DSAV exact: exact, case-sensitive;
+- `{contains: x}`, `search`, property `contains/startsWith/endsWith`: case-sensitive
+  substring tests (no LIKE: SQLite's LIKE ignores ASCII case, PostgreSQL's does not);
+- property values are read from the stored record (`properties.<name>`); a string
+  compares as itself, other JSON values as their JSON text (`true`, `12`); a missing or
+  null property matches only `notEquals`;
+- `regex`: see `regex_problem` for the dialect subset accepted (POSIX ERE-like, the
+  common ground of PostgreSQL `~` and Python `re`, which backs SQLite's REGEXP).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, Literal
+
+from reconciler.core.statuses import ERROR_GROUP, StatusTable
+from reconciler.errors import InputError
+from reconciler.models.request import PropertyFilter, Selection, TextMatch
+
+Dialect = Literal["sqlite", "postgresql"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+DSAV_COLUMNS = ("domain", "service", "action", "version")
+# Selection key -> runs column, for the DSAV filters.
+SEARCH_COLUMNS = ("chain_id", *DSAV_COLUMNS)
+
+
+# -- time ----------------------------------------------------------------------------------
+def to_epoch_us(moment: datetime) -> int:
+    """An aware datetime -> UTC epoch microseconds (exact, no float rounding)."""
+    if moment.tzinfo is None:
+        raise ValueError("a timestamp needs a zone")
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_epoch_us(value: int) -> datetime:
+    return datetime.fromtimestamp(value // 1_000_000, UTC).replace(microsecond=value % 1_000_000)
+
+
+def format_epoch_us(value: int | None) -> str | None:
+    """ISO 8601 in UTC with milliseconds (how Invictus writes executionTime)."""
+    if value is None:
+        return None
+    moment = from_epoch_us(value)
+    text = moment.isoformat(timespec="milliseconds" if value % 1000 == 0 else "microseconds")
+    return text.replace("+00:00", "Z")
+
+
+_ISO_FRACTION = re.compile(r"(\.\d{1,6})\d*")
+
+
+def parse_timestamp_us(text: str) -> int:
+    """An ISO 8601 timestamp as Invictus writes it -> UTC epoch microseconds.
+    No zone means UTC (Invictus writes UTC); more than 6 fraction digits are truncated."""
+    cleaned = _ISO_FRACTION.sub(r"\1", text.strip(), count=1)
+    moment = datetime.fromisoformat(cleaned)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return to_epoch_us(moment)
+
+
+# -- regex subset --------------------------------------------------------------------------
+_CLASS_ESCAPES = "dDwWsS"
+_LITERAL_ESCAPES = ".^$|?*+()[]{}\\/-"
+_CONTROL_ESCAPES = "ntr"
+
+
+def regex_problem(pattern: str) -> str | None:
+    """None when `pattern` is in the subset that PostgreSQL `~` and Python `re` read the
+    same way, else what is wrong (with the 1-based column). The subset: literals, `.`,
+    `^`, `$`, `|`, groups `( )`, bracket classes `[a-z]`/`[^...]`, quantifiers `* + ?
+    {m} {m,} {m,n}` (optionally lazy `?`), escapes `\\d \\w \\s \\D \\W \\S \\n \\t \\r`
+    and escaped metacharacters. Not accepted: `(?...)` constructs (lookaround, flags,
+    named groups), back-references, `\\b`/`\\A`/`\\Z`, POSIX `[[:alpha:]]` classes."""
+    try:
+        _translate(pattern)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def python_regex(pattern: str) -> str:
+    """The Python `re` spelling of a subset pattern (for SQLite's REGEXP function)."""
+    return _translate(pattern)
+
+
+@lru_cache(maxsize=256)
+def _translate(pattern: str) -> str:
+    out: list[str] = []
+    depth = 0
+    i = 0
+    can_repeat = False  # a quantifier needs an atom before it
+    n = len(pattern)
+    while i < n:
+        ch = pattern[i]
+        col = i + 1
+        if ch == "\\":
+            if i + 1 >= n:
+                raise ValueError(f"column {col}: pattern ends with a lone backslash")
+            nxt = pattern[i + 1]
+            if nxt in _CLASS_ESCAPES or nxt in _LITERAL_ESCAPES or nxt in _CONTROL_ESCAPES:
+                out.append("\\" + nxt)
+            else:
+                raise ValueError(
+                    f"column {col}: escape \\{nxt} is not in the portable subset "
+                    "(PostgreSQL and Python read it differently or not at all)"
+                )
+            i += 2
+            can_repeat = True
+        elif ch == "[":
+            end, text = _bracket(pattern, i)
+            out.append(text)
+            i = end
+            can_repeat = True
+        elif ch == "(":
+            if pattern.startswith("(?", i):
+                raise ValueError(
+                    f"column {col}: '(?' constructs (lookaround, flags, named or "
+                    "non-capturing groups) are not in the portable subset"
+                )
+            depth += 1
+            out.append("(")
+            i += 1
+            can_repeat = False
+        elif ch == ")":
+            if depth == 0:
+                raise ValueError(f"column {col}: unbalanced ')'")
+            depth -= 1
+            out.append(")")
+            i += 1
+            can_repeat = True
+        elif ch in "*+?{":
+            if not can_repeat:
+                raise ValueError(f"column {col}: quantifier {ch!r} has nothing to repeat")
+            if ch == "{":
+                match = re.compile(r"\{(\d{1,3})(,(\d{1,3})?)?\}").match(pattern, i)
+                if not match:
+                    raise ValueError(
+                        f"column {col}: '{{' must start a bound {{m}}, {{m,}} or {{m,n}} "
+                        "(write \\{ for a literal brace)"
+                    )
+                low = int(match.group(1))
+                high = int(match.group(3)) if match.group(3) else None
+                if low > 255 or (high is not None and (high > 255 or high < low)):
+                    raise ValueError(f"column {col}: bad bound {match.group(0)} (0..255, m <= n)")
+                out.append(match.group(0))
+                i = match.end()
+            else:
+                out.append(ch)
+                i += 1
+            if i < n and pattern[i] == "?":  # lazy: same match/no-match in both
+                out.append("?")
+                i += 1
+            if i < n and pattern[i] in "*+{":
+                raise ValueError(f"column {i + 1}: a quantifier cannot follow a quantifier")
+            can_repeat = False
+        elif ch == "$":
+            out.append(r"\Z")  # Python's $ also matches before a final newline
+            i += 1
+            can_repeat = False
+        elif ch in "^|":
+            out.append(ch)
+            i += 1
+            can_repeat = False
+        elif ch == "}" or ch == "]":
+            raise ValueError(f"column {col}: unescaped {ch!r} (write \\{ch})")
+        else:
+            out.append(ch)
+            i += 1
+            can_repeat = True
+    if depth:
+        raise ValueError(f"column {len(pattern)}: '(' is not closed")
+    return "".join(out)
+
+
+def _bracket(pattern: str, start: int) -> tuple[int, str]:
+    """A bracket class at `start` -> (index after it, Python text)."""
+    i = start + 1
+    out = ["["]
+    n = len(pattern)
+    if i < n and pattern[i] == "^":
+        out.append("^")
+        i += 1
+    first = True
+    while True:
+        if i >= n:
+            raise ValueError(f"column {start + 1}: '[' is not closed")
+        ch = pattern[i]
+        if ch == "]" and not first:
+            out.append("]")
+            return i + 1, "".join(out)
+        if ch == "[" and i + 1 < n and pattern[i + 1] in ":.=":
+            raise ValueError(
+                f"column {i + 1}: POSIX classes like [[:alpha:]] are not in the portable "
+                "subset (use ranges or \\d \\w \\s)"
+            )
+        if ch == "\\":
+            if i + 1 >= n:
+                raise ValueError(f"column {i + 1}: pattern ends with a lone backslash")
+            nxt = pattern[i + 1]
+            if nxt in "dws" or nxt in _LITERAL_ESCAPES or nxt in _CONTROL_ESCAPES:
+                out.append("\\" + nxt)
+            else:
+                raise ValueError(
+                    f"column {i + 1}: escape \\{nxt} inside [...] is not in the portable subset"
+                )
+            i += 2
+        elif ch == "]":  # first position: a literal ']'
+            out.append(r"\]")
+            i += 1
+        elif ch == "[" or ch == "&" or ch == "~" or ch == "|":
+            out.append("\\" + ch)  # Python warns on set-operation look-alikes
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+        first = False
+
+
+# -- the compiled selection ----------------------------------------------------------------
+@dataclass(frozen=True)
+class TextFilter:
+    """A DSAV filter: exact value or case-sensitive substring."""
+
+    column: str
+    op: Literal["equals", "contains"]
+    value: str
+
+
+@dataclass(frozen=True)
+class SelectionSpec:
+    """A Selection with statuses resolved to codes and the window in epoch microseconds.
+    `status_ids` None = any status."""
+
+    status_ids: frozenset[int] | None = None
+    after_us: int | None = None
+    before_us: int | None = None
+    chain_ids: tuple[str, ...] = ()
+    run_ids: tuple[str, ...] = ()
+    workflows: tuple[str, ...] = ()
+    texts: tuple[TextFilter, ...] = ()
+    properties: tuple[PropertyFilter, ...] = ()
+    search: str | None = None
+    from_request: tuple[str, str] | None = None  # (request name, outcome)
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    def restrict_statuses(self, allowed: frozenset[int]) -> SelectionSpec:
+        """This selection, narrowed to the given codes (e.g. resume: the Error group)."""
+        current = self.status_ids
+        return replace(self, status_ids=allowed if current is None else current & allowed)
+
+
+def compile_selection(selection: Selection, statuses: StatusTable) -> SelectionSpec:
+    """Raises InputError for an unknown status or a regex outside the subset."""
+    after, before = (
+        (selection.executed.after, selection.executed.before)
+        if selection.executed
+        else (None, None)
+    )
+    texts: list[TextFilter] = []
+    for column in DSAV_COLUMNS:
+        value: str | TextMatch | None = getattr(selection, column)
+        if value is None:
+            continue
+        if isinstance(value, TextMatch):
+            texts.append(TextFilter(column, "contains", value.contains))
+        else:
+            texts.append(TextFilter(column, "equals", value))
+    for prop in selection.properties:
+        if prop.op == "regex":
+            problem = regex_problem(prop.value)
+            if problem:
+                raise InputError(
+                    f"property {prop.name!r}: regex {prop.value!r}: {problem}",
+                    hint="see README 'Run selection' for the regex subset both stores accept",
+                )
+    return SelectionSpec(
+        status_ids=statuses.resolve(selection.status) if selection.status else None,
+        after_us=to_epoch_us(after) if after else None,
+        before_us=to_epoch_us(before) if before else None,
+        chain_ids=tuple(selection.chainIds),
+        run_ids=tuple(selection.runIds),
+        workflows=tuple(selection.workflows),
+        texts=tuple(texts),
+        properties=tuple(selection.properties),
+        search=selection.search,
+        from_request=(
+            (selection.fromRequest.name, selection.fromRequest.outcome)
+            if selection.fromRequest
+            else None
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ActionSplit:
+    """What an action may send: `send` is the selection narrowed to sendable statuses;
+    `excluded_reason` explains the rest (None = nothing excluded by status)."""
+
+    send: SelectionSpec
+    excluded_reason: str | None
+
+
+def for_action(spec: SelectionSpec, action: str, statuses: StatusTable) -> ActionSplit:
+    """Resume applies only to runs in the Error group (PRODUCT.md section 4)."""
+    if action != "resume":
+        return ActionSplit(spec, None)
+    return ActionSplit(
+        spec.restrict_statuses(frozenset(statuses.group_codes(ERROR_GROUP))),
+        "resume applies only to runs in the Error group",
+    )
+
+
+# -- SQL -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Query:
+    """`FROM ... WHERE ...` text with `?` placeholders, and its parameters.
+    Aliases: `r` = runs, `m` = run_flows (when selecting by flow)."""
+
+    from_where: str
+    params: tuple[Any, ...]
+    member: str = "m"  # alias of the row with status_id/execution_us
+
+    def select(
+        self, columns: str, dialect: Dialect, *, limit: int | None = None, offset: int = 0
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql = f"SELECT {columns} {self.from_where} ORDER BY {order_by(dialect, self.member)}"
+        params = self.params
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = (*params, limit, offset)
+        elif offset:
+            sql += " LIMIT -1 OFFSET ?" if dialect == "sqlite" else " OFFSET ?"
+            params = (*params, offset)
+        return sql, params
+
+    def count_by_status(self) -> tuple[str, tuple[Any, ...]]:
+        return (
+            f"SELECT {self.member}.status_id, COUNT(*) {self.from_where} "
+            f"GROUP BY {self.member}.status_id",
+            self.params,
+        )
+
+
+def order_by(dialect: Dialect, member: str = "m") -> str:
+    """Stable order: execution time (missing last), then id compared bytewise."""
+    collate = ' COLLATE "C"' if dialect == "postgresql" else ""
+    return f"{member}.execution_us ASC NULLS LAST, r.id{collate} ASC"
+
+
+def _in(column: str, values: tuple[Any, ...] | frozenset[Any], params: list[Any]) -> str:
+    ordered = sorted(values) if isinstance(values, frozenset) else list(values)
+    if not ordered:
+        return "1 = 0"
+    params.extend(ordered)
+    return f"{column} IN ({', '.join('?' for _ in ordered)})"
+
+
+def _contains(dialect: Dialect, expr: str) -> str:
+    return f"instr({expr}, ?) > 0" if dialect == "sqlite" else f"strpos({expr}, ?) > 0"
+
+
+def property_expr(dialect: Dialect) -> str:
+    """Text of `properties.<name>` of the stored record (one `?`: the name)."""
+    if dialect == "postgresql":
+        return "(r.record::json -> 'properties' ->> CAST(? AS text))"
+    return (
+        "(SELECT CASE je.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
+        "ELSE CAST(je.value AS TEXT) END "
+        "FROM json_each(r.record, '$.properties') AS je WHERE je.key = ?)"
+    )
+
+
+def _property(dialect: Dialect, prop: PropertyFilter, params: list[Any]) -> str:
+    value_expr = property_expr(dialect)
+    params.append(prop.name)
+    if prop.op == "equals":
+        params.append(prop.value)
+        return f"{value_expr} = ?"
+    if prop.op == "notEquals":
+        params.append(prop.value)
+        null_safe = "IS NOT" if dialect == "sqlite" else "IS DISTINCT FROM"
+        return f"{value_expr} {null_safe} ?"
+    if prop.op == "contains":
+        params.append(prop.value)
+        return _contains(dialect, value_expr)
+    if prop.op == "startsWith":
+        params.append(prop.value)
+        func = "instr" if dialect == "sqlite" else "strpos"
+        return f"{func}({value_expr}, ?) = 1"
+    if prop.op == "endsWith":
+        if not prop.value:
+            return f"{value_expr} IS NOT NULL"
+        params.append(prop.value)
+        length = len(prop.value)
+        if dialect == "sqlite":
+            return f"substr({value_expr}, -{length}) = ?"
+        return f"right({value_expr}, {length}) = ?"
+    # regex: validated by compile_selection; SQLite REGEXP calls the registered function.
+    params.append(prop.value)
+    return f"{value_expr} REGEXP ?" if dialect == "sqlite" else f"{value_expr} ~ ?"
+
+
+def build_query(
+    spec: SelectionSpec,
+    dialect: Dialect,
+    *,
+    flow: str | None = None,
+    membership: tuple[str, list[Any]] | None = None,
+) -> Query:
+    """The selection for one flow: by name through `run_flows` (indexed), or by an ad hoc
+    membership condition over `runs r` (a flow not applied to the store yet), or over all
+    runs when neither is given."""
+    params: list[Any] = []
+    where: list[str] = []
+    m = "m" if flow is not None else "r"
+    if flow is not None:
+        from_sql = "FROM run_flows m JOIN runs r ON r.pk = m.run_pk"
+        where.append("m.flow = ?")
+        params.append(flow)
+    else:
+        from_sql = "FROM runs r"
+        if membership is not None:
+            condition, condition_params = membership
+            where.append(condition)
+            params.extend(condition_params)
+    if spec.status_ids is not None:
+        where.append(_in(f"{m}.status_id", spec.status_ids, params))
+    if spec.after_us is not None:
+        where.append(f"{m}.execution_us >= ?")
+        params.append(spec.after_us)
+    if spec.before_us is not None:
+        where.append(f"{m}.execution_us < ?")
+        params.append(spec.before_us)
+    if spec.chain_ids:
+        where.append(_in("r.chain_id", spec.chain_ids, params))
+    if spec.run_ids:
+        by_id = _in("r.id", spec.run_ids, params)
+        by_run = _in("r.workflow_run_id", spec.run_ids, params)
+        where.append(f"({by_id} OR {by_run})")
+    if spec.workflows:
+        where.append(_in("r.workflow_name", spec.workflows, params))
+    for text in spec.texts:
+        params.append(text.value)
+        column = f"r.{text.column}"
+        where.append(f"{column} = ?" if text.op == "equals" else _contains(dialect, column))
+    for prop in spec.properties:
+        where.append(_property(dialect, prop, params))
+    if spec.search is not None:
+        parts = []
+        for column in SEARCH_COLUMNS:
+            params.append(spec.search)
+            parts.append(_contains(dialect, f"r.{column}"))
+        where.append("(" + " OR ".join(parts) + ")")
+    if spec.from_request is not None:
+        name, outcome = spec.from_request
+        params.append(name)
+        ledger = (
+            "SELECT br.run_pk FROM batch_runs br JOIN batches b ON b.request = br.request "
+            "AND b.flow = br.flow AND b.seq = br.seq WHERE br.request = ?"
+        )
+        if outcome != "any":
+            ledger += " AND b.status = ?"
+            params.append(outcome)
+        where.append(f"r.pk IN ({ledger})")
+    sql = from_sql + (" WHERE " + " AND ".join(where) if where else "")
+    return Query(sql, tuple(params), m)

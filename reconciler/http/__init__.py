@@ -1,0 +1,1 @@
+"""HTTP adapters: the guarded client (guard), reachability checks, dispatch."""

@@ -1,0 +1,208 @@
+"""Real HTTPS servers on 127.0.0.1 for tests and benches (asyncio, trustme certificates).
+
+`HTTPSServer` runs in a background thread of the test process and records every TCP
+connection and every request (method, path, headers, body), so a test can prove what was
+(not) sent. `serve_forever` is the same server for a separate process (bench)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+import trustme
+
+
+@dataclass(frozen=True)
+class Route:
+    status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
+    delay: float = 0.0
+    body: bytes = b"ok"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class ServerState:
+    routes: dict[str, Route] = field(default_factory=dict)
+    default: Route = field(default_factory=Route)
+    connections: int = 0
+    requests: list[Recorded] = field(default_factory=list)
+
+
+async def _read_request(
+    reader: asyncio.StreamReader,
+) -> tuple[str, str, dict[str, str], bytes] | None:
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    method, path, _ = [*lines[0].split(" ", 2), "", ""][:3]
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    body = b""
+    if "content-length" in headers:
+        body = await reader.readexactly(int(headers["content-length"]))
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        body = b"<chunked>" + await reader.read(65536)  # never expected from our client
+    return method, path, headers, body
+
+
+async def _handle(
+    state: ServerState,
+    context: ssl.SSLContext | None,
+    hang: bool,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+) -> None:
+    state.connections += 1
+    try:
+        if hang:  # accepts TCP, never says anything
+            await asyncio.sleep(3600)
+        if context is not None:
+            await writer.start_tls(context)
+        while True:
+            request = await _read_request(reader)
+            if request is None:
+                return
+            method, path, headers, body = request
+            state.requests.append(Recorded(method, path, headers, body))
+            route = state.routes.get(path.split("?", 1)[0], state.default)
+            if route.delay:
+                await asyncio.sleep(route.delay)
+            try:
+                phrase = HTTPStatus(route.status).phrase
+            except ValueError:
+                phrase = "Status"
+            payload = b"" if method == "HEAD" else route.body
+            head = f"HTTP/1.1 {route.status} {phrase}\r\nContent-Length: {len(route.body)}\r\n"
+            head += "".join(f"{k}: {v}\r\n" for k, v in route.headers)
+            writer.write(head.encode("latin-1") + b"\r\n" + payload)
+            await writer.drain()
+    except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError, OSError):
+        return
+    except asyncio.CancelledError:  # server stopping
+        return
+    finally:
+        with contextlib.suppress(Exception):
+            writer.close()
+
+
+def server_context(cert: trustme.LeafCert) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(context)
+    return context
+
+
+class HTTPSServer:
+    """One listening socket on 127.0.0.1 (or ::1) in a background thread."""
+
+    def __init__(
+        self,
+        cert: trustme.LeafCert | None,
+        *,
+        routes: dict[str, Route] | None = None,
+        default: Route | None = None,
+        hang: bool = False,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.state = ServerState(routes=dict(routes or {}), default=default or Route())
+        self.context = server_context(cert) if cert is not None else None
+        self.hang = hang
+        self.host = host
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._server: asyncio.AbstractServer | None = None
+
+    def __enter__(self) -> HTTPSServer:
+        self._thread.start()
+
+        async def start() -> asyncio.AbstractServer:
+            return await asyncio.start_server(
+                lambda r, w: _handle(self.state, self.context, self.hang, r, w), self.host, 0
+            )
+
+        self._server = asyncio.run_coroutine_threadsafe(start(), self._loop).result(10)
+        self.port = int(self._server.sockets[0].getsockname()[1])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        async def stop() -> None:
+            assert self._server is not None
+            self._server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
+        asyncio.run_coroutine_threadsafe(stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+
+    @property
+    def connections(self) -> int:
+        return self.state.connections
+
+    @property
+    def requests(self) -> list[Recorded]:
+        return list(self.state.requests)
+
+    def url(self, path: str = "/", host: str | None = None) -> str:
+        name = host or self.host
+        if ":" in name:
+            name = f"[{name}]"
+        return f"https://{name}:{self.port}{path}"
+
+
+@contextlib.contextmanager
+def serving(cert: trustme.LeafCert | None, **kwargs: object) -> Iterator[HTTPSServer]:
+    with HTTPSServer(cert, **kwargs) as server:  # type: ignore[arg-type]
+        yield server
+
+
+async def _serve(cert_pem: bytes, key_pem: bytes, ports: list[int], delay: float) -> None:
+    import tempfile
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    with tempfile.NamedTemporaryFile(suffix=".pem") as f:
+        f.write(key_pem + cert_pem)
+        f.flush()
+        context.load_cert_chain(f.name)
+    state = ServerState(default=Route(delay=delay))
+    servers = [
+        await asyncio.start_server(
+            lambda r, w: _handle(state, None, False, r, w),
+            "127.0.0.1",
+            port,
+            ssl=context,
+            backlog=1024,
+        )
+        for port in ports
+    ]
+    try:
+        await asyncio.Event().wait()
+    finally:
+        for server in servers:
+            server.close()
+
+
+def serve_forever(cert_pem: bytes, key_pem: bytes, ports: list[int], delay: float) -> None:
+    """Entry point for a server process (bench): TLS in asyncio's own layer, many ports."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(cert_pem, key_pem, ports, delay))

@@ -1,0 +1,53 @@
+"""`make demo` end to end (the README's main command): exits 0, every step it claims ran
+really ran, and no process is left behind."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_demo_runs_end_to_end_and_leaves_no_process() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    result = subprocess.run(
+        [sys.executable, str(REPO / "examples" / "demo.py")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "Demo passed" in out and "Traceback" not in out + result.stderr
+
+    summary = out.split("== Summary", 1)[1]
+    rows = dict(re.findall(r"^   (\S.*?)\s{2,}(ok|SKIPPED|FAILED)", summary, re.M))
+    assert rows, summary
+    assert "FAILED" not in rows.values()
+    # Steps whose commands exist ran and passed (never reported as skipped).
+    for title in ("create store", "CODEOWNERS from owners"):
+        assert rows[title] == "ok", summary
+    ran = [t for t, r in rows.items() if r == "ok"]
+    assert f"{len(ran)} step(s) ran, all ok" in out
+
+    # Each step that ran printed its command's real output.
+    assert "/flows.d/Sales/ @demo/sales-integration" in out
+    if rows.get("dispatch") == "ok":
+        received = re.search(r"runs received: (\d+) \((\d+) distinct\)", out)
+        assert received and int(received.group(1)) > 0
+        assert received.group(1) == received.group(2)
+        assert re.search(r"signature verified: (\d+)/\1", out)
+    if rows.get("check endpoints") == "ok":
+        assert re.search(r"HEAD requests \(endpoint checks\): [1-9]", out)
+    assert "demo-api-key-do-not-use" not in out + result.stderr
+
+    pid = int(re.search(r"own process, pid (\d+)", out).group(1))  # type: ignore[union-attr]
+    assert (
+        not Path(f"/proc/{pid}").exists()
+        or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+    )

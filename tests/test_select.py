@@ -1,0 +1,360 @@
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from reconciler.core.select import compile_selection, for_action, python_regex, regex_problem
+from reconciler.core.statuses import StatusTable
+from reconciler.errors import InputError
+from reconciler.models import Mapping, Selection
+from reconciler.store import Store, open_store
+from reconciler.store.runs import (
+    ALL_RUNS,
+    FlowSource,
+    count_by_status,
+    fetch_records,
+    flow_source,
+    import_runs,
+    ledger_problem,
+    select_runs,
+)
+from tests.runs_helpers import add_flow, add_ledger, record, write_ndjson
+
+TABLE = StatusTable.default()
+
+RUNS = [
+    record(
+        "a",
+        statusId=2,
+        executionTime="2026-11-27T21:59:59.999Z",
+        chainId="c1",
+        workflowName="la-orders",
+        properties={"Domain": "Sales", "Service": "Orders", "Country": "BE", "OrderId": "A-1234"},
+    ),
+    record(
+        "b",
+        statusId=5,
+        executionTime="2026-11-27T22:00:00.000Z",
+        chainId="c2",
+        workflowName="la-orders",
+        properties={"Domain": "Sales", "Service": "Orders", "Country": "NL", "OrderId": "A-1235"},
+    ),
+    record(
+        "c",
+        statusId=1,
+        executionTime="2026-11-28T07:59:59.999+02:00",
+        chainId="c1",
+        workflowName="la-orders",
+        properties={"Domain": "HR", "Service": "People", "Country": "BE-x"},
+    ),
+    record(
+        "d",
+        statusId=0,
+        executionTime="2026-11-28T06:00:00Z",
+        chainId="c3",
+        workflowName="la-orders",
+        properties={"Domain": "HR", "Service": "People"},
+    ),
+    record(
+        "e",
+        statusId=3,
+        executionTime=None,
+        chainId="c4",
+        workflowName="la-orders",
+        properties={"Domain": "Ops", "Country": 12, "Flag": True},
+    ),
+    record(
+        "f",
+        statusId=2,
+        executionTime="2026-11-27T23:00:00Z",
+        chainId="c5",
+        workflowName="la-other",
+        properties={"Domain": "Sales"},
+    ),
+]
+
+WINDOW = {"after": "2026-11-27T22:00:00Z", "before": "2026-11-28T06:00:00Z"}
+
+# (filter, expected ids among the flow's runs a..e); f is in another flow.
+CASES: list[tuple[str, dict[str, Any], list[str]]] = [
+    ("nothing", {}, ["a", "b", "c", "d", "e"]),
+    ("status group", {"status": ["Error"]}, ["a", "b"]),
+    ("status name + int", {"status": ["failed", 1]}, ["a", "c"]),
+    ("status int as text", {"status": ["3"]}, ["e"]),
+    ("window", {"executed": WINDOW}, ["b", "c"]),
+    (
+        "window in +02:00",
+        {"executed": {"after": "2026-11-28T00:00:00+02:00", "before": "2026-11-28T08:00:00+02:00"}},
+        ["b", "c"],
+    ),
+    (
+        "window edge is half-open",
+        {"executed": {"after": "2026-11-27T21:59:59.999Z", "before": "2026-11-27T22:00:00Z"}},
+        ["a"],
+    ),
+    ("window after only", {"executed": {"after": "2026-11-28T06:00:00Z"}}, ["d"]),
+    ("window before only", {"executed": {"before": "2026-11-27T22:00:00.001Z"}}, ["a", "b"]),
+    ("status + window", {"status": ["Error"], "executed": WINDOW}, ["b"]),
+    ("chainIds", {"chainIds": ["c1", "nope"]}, ["a", "c"]),
+    ("runIds by id and workFlowRunId", {"runIds": ["a", "wfr-d"]}, ["a", "d"]),
+    ("workflows", {"workflows": ["la-orders"]}, ["a", "b", "c", "d", "e"]),
+    ("workflows other flow", {"workflows": ["la-other"]}, []),
+    ("domain exact", {"domain": "Sales"}, ["a", "b"]),
+    ("domain exact is case-sensitive", {"domain": "sales"}, []),
+    ("domain contains", {"domain": {"contains": "ale"}}, ["a", "b"]),
+    ("service contains", {"service": {"contains": "eop"}}, ["c", "d"]),
+    ("version exact", {"version": "1.0"}, ["a", "b", "c", "d", "e"]),
+    ("action contains none", {"action": {"contains": "Nope"}}, []),
+    ("prop equals", {"properties": [{"name": "Country", "op": "equals", "value": "BE"}]}, ["a"]),
+    (
+        "prop notEquals (missing counts)",
+        {"properties": [{"name": "Country", "op": "notEquals", "value": "BE"}]},
+        ["b", "c", "d", "e"],
+    ),
+    (
+        "prop startsWith",
+        {"properties": [{"name": "Country", "op": "startsWith", "value": "BE"}]},
+        ["a", "c"],
+    ),
+    (
+        "prop endsWith",
+        {"properties": [{"name": "Country", "op": "endsWith", "value": "-x"}]},
+        ["c"],
+    ),
+    (
+        "prop contains",
+        {"properties": [{"name": "OrderId", "op": "contains", "value": "123"}]},
+        ["a", "b"],
+    ),
+    (
+        "prop regex",
+        {"properties": [{"name": "Country", "op": "regex", "value": "^(BE|NL)$"}]},
+        ["a", "b"],
+    ),
+    (
+        "prop regex class + bound",
+        {"properties": [{"name": "OrderId", "op": "regex", "value": "^[A-Z]-\\d{3}5$"}]},
+        ["b"],
+    ),
+    (
+        "prop regex on a number",
+        {"properties": [{"name": "Country", "op": "regex", "value": "^\\d+$"}]},
+        ["e"],
+    ),
+    (
+        "prop boolean as JSON text",
+        {"properties": [{"name": "Flag", "op": "equals", "value": "true"}]},
+        ["e"],
+    ),
+    (
+        "props AND",
+        {
+            "properties": [
+                {"name": "Country", "op": "startsWith", "value": "B"},
+                {"name": "Domain", "op": "equals", "value": "HR"},
+            ]
+        },
+        ["c"],
+    ),
+    ("search chainId", {"search": "c2"}, ["b"]),
+    ("search DSAV", {"search": "eopl"}, ["c", "d"]),
+    ("search not in other fields", {"search": "A-1234"}, []),
+    (
+        "everything ANDed",
+        {
+            "status": ["Error", "Completed"],
+            "executed": WINDOW,
+            "chainIds": ["c1", "c2"],
+            "domain": {"contains": "a"},
+            "search": "c",
+        },
+        ["b"],
+    ),
+]
+
+
+def _seed(store: Store, tmp_path: Path) -> None:
+    add_flow(store, "Orders", [{"workflowName": "la-orders"}])
+    add_flow(store, "Other", [{"workflowName": "la-other"}])
+    summary = import_runs(store, [str(write_ndjson(tmp_path / "runs.ndjson", RUNS))])
+    assert summary.inserted == len(RUNS)
+
+
+def _ids(store: Store, selection: dict[str, Any], source: FlowSource) -> list[str]:
+    spec = compile_selection(Selection.model_validate(selection), TABLE)
+    return [run.id for run in select_runs(store, spec, source)]
+
+
+def test_every_filter_on_both_backends(store_url: str, tmp_path: Path) -> None:
+    store = open_store(store_url)
+    _seed(store, tmp_path)
+    indexed = flow_source(store, "Orders")
+    adhoc = FlowSource(mappings=(Mapping(workflowName="la-orders"),))
+    wrong = {}
+    for name, selection, expected in CASES:
+        for source in (indexed, adhoc):
+            got = _ids(store, selection, source)
+            if got != expected:
+                wrong[f"{name} ({'indexed' if source.flow else 'ad hoc'})"] = got
+        counts = count_by_status(
+            store, compile_selection(Selection.model_validate(selection), TABLE), indexed
+        )
+        if sum(counts.values()) != len(expected):
+            wrong[f"{name} (count)"] = counts
+    assert wrong == {}
+    # over all runs (runs list without --flow): f appears
+    assert _ids(store, {"status": ["Error"]}, ALL_RUNS) == ["a", "b", "f"]
+    assert _ids(store, {"workflows": ["la-other"]}, ALL_RUNS) == ["f"]
+    store.close()
+
+
+def test_yaml_timestamps_quoted_and_unquoted(store_url: str, tmp_path: Path) -> None:
+    store = open_store(store_url)
+    _seed(store, tmp_path)
+    yaml = YAML(typ="safe", pure=False)
+    for text in (
+        # (libyaml's C scanner refuses unquoted timestamps inside {flow} mappings)
+        "executed:\n  after: 2026-11-27T22:00:00Z\n  before: 2026-11-28T06:00:00Z\n",
+        "executed: {after: '2026-11-27T22:00:00Z', before: \"2026-11-28T06:00:00Z\"}",
+        "executed:\n  after: 2026-11-27 23:00:00+01:00\n  before: 2026-11-28T01:00:00-05:00\n",
+        "executed: {after: '2026-11-27T17:00:00-05:00', before: '2026-11-28T06:00:00.000+00:00'}",
+    ):
+        data = yaml.load(StringIO(text))
+        assert _ids(store, data, flow_source(store, "Orders")) == ["b", "c"], text
+    store.close()
+
+
+def test_stable_order_paging_and_records(store_url: str, tmp_path: Path) -> None:
+    store = open_store(store_url)
+    _seed(store, tmp_path)
+    spec = compile_selection(Selection(), TABLE)
+    source = flow_source(store, "Orders")
+    everything = list(select_runs(store, spec, source))
+    assert [r.id for r in everything] == ["a", "b", "c", "d", "e"]  # no executionTime: last
+    pages = [
+        [r.id for r in select_runs(store, spec, source, limit=2, offset=offset)]
+        for offset in (0, 2, 4)
+    ]
+    assert pages == [["a", "b"], ["c", "d"], ["e"]]
+    records = fetch_records(store, [everything[2].pk, everything[0].pk])
+    assert records == [RUNS[2], RUNS[0]]
+    store.close()
+
+
+def test_from_request_uses_the_ledger(store_url: str, tmp_path: Path) -> None:
+    store = open_store(store_url)
+    _seed(store, tmp_path)
+    add_ledger(store, "2026-11-20-retry", "Orders", [("delivered", ["a"]), ("failed", ["b", "c"])])
+    source = flow_source(store, "Orders")
+    sel = {"fromRequest": {"name": "2026-11-20-retry", "outcome": "failed"}}
+    assert _ids(store, sel, source) == ["b", "c"]
+    assert _ids(store, {**sel, "status": ["Error"]}, source) == ["b"]
+    assert _ids(store, {"fromRequest": {"name": "2026-11-20-retry"}}, source) == ["b", "c"]
+    assert _ids(
+        store, {"fromRequest": {"name": "2026-11-20-retry", "outcome": "delivered"}}, source
+    ) == ["a"]
+    assert _ids(store, {"fromRequest": {"name": "2026-11-20-retry", "outcome": "any"}}, source) == [
+        "a",
+        "b",
+        "c",
+    ]
+    unknown = compile_selection(Selection.model_validate({"fromRequest": {"name": "nope"}}), TABLE)
+    assert ledger_problem(store, unknown) == (
+        "fromRequest: request 'nope' has no dispatch ledger in the store"
+    )
+    assert _ids(store, {"fromRequest": {"name": "nope"}}, source) == []
+    store.close()
+
+
+def test_resume_is_narrowed_to_the_error_group(sqlite_url: str, tmp_path: Path) -> None:
+    store = open_store(sqlite_url)
+    _seed(store, tmp_path)
+    spec = compile_selection(Selection.model_validate({"chainIds": ["c1", "c2", "c3"]}), TABLE)
+    split = for_action(spec, "resume", TABLE)
+    assert [r.id for r in select_runs(store, split.send, flow_source(store, "Orders"))] == [
+        "a",
+        "b",
+    ]
+    assert split.excluded_reason == "resume applies only to runs in the Error group"
+    assert for_action(spec, "resubmit", TABLE).send == spec
+    narrowed = for_action(
+        compile_selection(Selection(status=["Failed", "Completed"]), TABLE), "resume", TABLE
+    )
+    assert narrowed.send.status_ids == frozenset({2})
+
+
+def test_unknown_flow_and_bad_status(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    with pytest.raises(InputError, match="flow 'Nope' is not in the store"):
+        flow_source(store, "Nope")
+    with pytest.raises(InputError, match=r"unknown status 'Faild' \(did you mean 'Failed'\?\)"):
+        compile_selection(Selection(status=["Faild"]), TABLE)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("(?=x)", "column 1: '(?' constructs"),
+        ("a\\bc", "column 2: escape \\b is not in the portable subset"),
+        ("[[:alpha:]]", "column 2: POSIX classes"),
+        ("(ab", "'(' is not closed"),
+        ("a)", "column 2: unbalanced ')'"),
+        ("*a", "column 1: quantifier '*' has nothing to repeat"),
+        ("a{2", "column 2: '{' must start a bound"),
+        ("a{3,1}", "bad bound"),
+        ("a**", "column 3: a quantifier cannot follow a quantifier"),
+        ("\\1", "escape \\1"),
+        ("[a", "'[' is not closed"),
+    ],
+)
+def test_regex_outside_the_subset_is_refused(pattern: str, problem: str) -> None:
+    found = regex_problem(pattern)
+    assert found is not None and problem in found
+    with pytest.raises(InputError, match="regex"):
+        compile_selection(
+            Selection.model_validate(
+                {"properties": [{"name": "X", "op": "regex", "value": pattern}]}
+            ),
+            TABLE,
+        )
+
+
+def test_regex_translation() -> None:
+    assert python_regex("^a.b$") == "^a.b\\Z"
+    assert python_regex("[]a-]x{2,}?") == "[\\]a-]x{2,}?"
+    assert regex_problem("^(A|B)[0-9]+\\.\\d*(x|y)?$") is None
+
+
+def test_regex_same_answers_on_both_backends(store_url: str, tmp_path: Path) -> None:
+    """Subset patterns whose Python and PostgreSQL readings could drift apart."""
+    values = ["ab\n", "a\nb", "A-1", "a.b", "axb", "]x", "ab", ""]
+    lines = [record(f"v{i}", properties={"V": v}) for i, v in enumerate(values)]
+    store = open_store(store_url)
+    import_runs(store, [str(write_ndjson(tmp_path / "v.ndjson", lines))])
+    expected = {
+        "^ab$": ["ab"],
+        "a.b": ["a\nb", "a.b", "axb"],
+        "a\\.b": ["a.b"],
+        "^[]a]": ["ab\n", "a\nb", "a.b", "axb", "]x", "ab"],
+        "^\\w-\\d$": ["A-1"],
+        "b\\n$": ["ab\n"],
+        "^$": [""],
+        "\\s": ["ab\n", "a\nb"],
+    }
+    got = {}
+    for pattern in expected:
+        spec = compile_selection(
+            Selection.model_validate(
+                {"properties": [{"name": "V", "op": "regex", "value": pattern}]}
+            ),
+            TABLE,
+        )
+        got[pattern] = sorted(
+            (values[int(r.id[1:])] for r in select_runs(store, spec)), key=values.index
+        )
+    assert got == expected
+    store.close()
