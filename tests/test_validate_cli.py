@@ -32,8 +32,8 @@ def test_text_output_has_position_caret_hint_and_exit_1(tmp_path: Path) -> None:
         "flows.d/A/orders.yaml:13:8: error[url-scheme]: URL must use https:// (got http)" in lines
     )
     assert (
-        "flows.d/A/orders.yaml:13:8: error[url-private-address]: URL host 10.0.0.5 is a "
-        "private address" in lines
+        "flows.d/A/orders.yaml:13:8: error[url-private-address]: URL host 10.0.0.5 is private"
+        in lines
     )
     assert lines[-1] == "3 errors in 1 file (2 files checked)."
     assert "Traceback" not in result.stderr

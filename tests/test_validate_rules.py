@@ -230,7 +230,7 @@ EXPECTED: dict[str, list[tuple[str, int, int, str, str]]] = {
             7,
             8,
             "url-private-address",
-            "URL host 192.168.1.10 is a private address",
+            "URL host 192.168.1.10 is private",
         )
     ],
     "url-loopback6": [
@@ -239,7 +239,7 @@ EXPECTED: dict[str, list[tuple[str, int, int, str, str]]] = {
             7,
             8,
             "url-private-address",
-            "URL host ::1 is a loopback address",
+            "URL host ::1 is loopback",
         )
     ],
     "url-linklocal": [
@@ -248,7 +248,7 @@ EXPECTED: dict[str, list[tuple[str, int, int, str, str]]] = {
             7,
             8,
             "url-private-address",
-            "URL host 169.254.169.254 is a link-local address",
+            "URL host 169.254.169.254 is link-local (cloud metadata service)",
         )
     ],
     "url-mapped": [
@@ -257,7 +257,7 @@ EXPECTED: dict[str, list[tuple[str, int, int, str, str]]] = {
             7,
             8,
             "url-private-address",
-            "URL host ::ffff:10.0.0.1 is an IPv4-mapped private address",
+            "URL host ::ffff:a00:1 is private (it stands for 10.0.0.1)",
         )
     ],
     "url-localhost": [
@@ -266,7 +266,7 @@ EXPECTED: dict[str, list[tuple[str, int, int, str, str]]] = {
             7,
             8,
             "url-private-address",
-            "URL host localhost is a loopback address",
+            "URL host localhost is loopback",
         )
     ],
     "url-allowed": [],
@@ -557,14 +557,14 @@ EXPECTED: dict[str, list[tuple[str, int, int, str, str]]] = {
             4,
             11,
             "config-network-allow",
-            "'10.0.0.0/33' is not a valid CIDR: '10.0.0.0/33' does not appear to be an IPv4 or IPv6 network",
+            "network.allow[0] '10.0.0.0/33': not a valid CIDR ('10.0.0.0/33' does not appear to be an IPv4 or IPv6 network)",
         ),
         (
             "reconciler.yaml",
             4,
             24,
             "config-network-allow",
-            "'bad host!' is neither a CIDR (10.0.0.0/8) nor a host name (api.corp, *.corp)",
+            "network.allow[1] 'bad host!': expected a host name, *.domain or a CIDR (no scheme, port or path)",
         ),
     ],
     "config-store": [

@@ -65,9 +65,14 @@ class RequestFile:
 
 @dataclass
 class Tree:
-    """`flows`: every valid flow of the repository (context for references); `requests`:
-    the valid requests among the selected paths (all when none were given); `findings`:
-    those in the selected files, sorted by file and position."""
+    """`flows`: every flow of the repository that is structurally valid (YAML, schema,
+    model), whatever the selection; `requests`: the structurally valid requests among the
+    selected paths (all when none were given); `config`: reconciler.yaml if structurally
+    valid; `findings`: all findings in the selected files, sorted by file and position.
+
+    A structurally valid file can still break a rule (a private URL, a literal secret, a
+    duplicate name), so anything that changes the store or sends must refuse unless
+    `valid`; read-only commands (check, codeowners) may work on what loaded."""
 
     root: Path
     flows: list[FlowFile] = field(default_factory=list)
@@ -160,6 +165,7 @@ class _File:
     key: str = ""
     result: FileResult | None = None
     data_json: str | None = None
+    cached: bool = False
 
 
 def validate_files(
@@ -246,7 +252,8 @@ def _check_all(
                 facts = json.loads(hit[1]) if hit[1] else None
                 item.result = FileResult(item.kind, findings, facts)
                 item.data_json = hit[2] if with_models else None
-                item.result.data = _CACHED if item.result.ok else None
+                item.result.data = _CACHED if item.data_json is not None else None
+                item.cached = True
     missing = [item for item in todo if item.result is None]
     outputs = _run_checks([(item.kind, item.raw or b"") for item in missing], allow, jobs)
     rows = []
@@ -312,7 +319,7 @@ def _assemble(tree: Tree, files: list[_File], chosen: set[str], with_models: boo
         assert result is not None
         if item.rel in chosen:
             tree.files += 1
-            tree.cached += result.data is _CACHED
+            tree.cached += item.cached
             findings.extend(result.located(item.rel))
         facts = result.facts or {}
         name = NameAt(*facts["name"]) if facts.get("name") else None
@@ -335,8 +342,6 @@ def _models(tree: Tree, files: list[_File], chosen: set[str]) -> None:
     for item in files:
         result = item.result
         assert result is not None
-        if not result.ok:
-            continue
         data = result.data
         if data is _CACHED or data is None:
             if item.data_json is None:

@@ -37,7 +37,10 @@ class FileResult:
     kind: str | None
     findings: list[RawFinding] = field(default_factory=list)
     facts: dict[str, Any] | None = None
-    data: Any = None  # the document when it has no errors, else None
+    # The document when it is structurally valid (YAML, schema and model), else None. A
+    # document can be structurally valid and still break a rule (a private URL, a literal
+    # secret): it loads as a model, and the tree is not valid.
+    data: Any = None
 
     @property
     def ok(self) -> bool:
@@ -112,19 +115,23 @@ def check_document(raw: bytes, kind: str | None, allow: Sequence[str] = ()) -> F
         return result
 
     issues = checker(kind).issues(data)
+    structural = not result.findings and not issues
     rule_issues = _rule_issues(kind, data, loaded, allow)
     if rule_issues:
         # A specific rule at a path wins over a generic schema message at the same path.
         specific = {issue.path for issue in rule_issues}
         issues = [i for i in issues if not (i.rule == "schema" and i.path in specific)]
         issues.extend(rule_issues)
-    result.findings.extend(_raw(loaded, issue) for issue in _unique(issues))
-    result.facts = _facts(kind, data, loaded)
-    if result.ok:
+    if structural:
         # Safety net: the model must agree with the schema (model validators included).
         model_issues = _model_issues(kind, data)
-        result.findings.extend(_raw(loaded, issue) for issue in model_issues)
-    if result.ok:
+        structural = not model_issues
+        # ...said once: a rule at or below the same path already explains it.
+        ruled = [issue.path for issue in rule_issues]
+        issues.extend(m for m in model_issues if not any(p[: len(m.path)] == m.path for p in ruled))
+    result.findings.extend(_raw(loaded, issue) for issue in _unique(issues))
+    result.facts = _facts(kind, data, loaded)
+    if structural:
         result.data = data
     return result
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.core.netpolicy import AllowlistError, NetPolicy
 from reconciler.core.rules import Issue, get
-from reconciler.core.rules.net import check_allow_entry
 
 STORE_SCHEMES = ("sqlite:///", "postgresql://", "postgres://")
 
@@ -16,9 +16,13 @@ def check_config(data: Any) -> list[Issue]:
     if isinstance(allow, list):
         for index, entry in enumerate(allow):
             if isinstance(entry, str):
-                error = check_allow_entry(entry)
-                if error:
-                    issues.append(Issue(("network", "allow", index), "config-network-allow", error))
+                try:
+                    NetPolicy.parse([entry])
+                except AllowlistError as exc:
+                    message = f"network.allow[{index}] {entry!r}: {exc.problem}"
+                    issues.append(
+                        Issue(("network", "allow", index), "config-network-allow", message)
+                    )
     store = get(data, "store")
     if isinstance(store, str) and not store.startswith(STORE_SCHEMES):
         issues.append(

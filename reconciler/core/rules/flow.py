@@ -7,8 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from reconciler.core.netpolicy import (
+    AllowlistError,
+    NetPolicy,
+    describe,
+    literal_address,
+    normalize_host,
+)
 from reconciler.core.rules import DocPath, Issue, Locator, get
-from reconciler.core.rules.net import blocked_reason, host_is_loopback_name, is_allowed, parse_ip
 
 # RFC 9110 5.6.2: token = 1*tchar
 HEADER_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
@@ -33,7 +39,19 @@ def is_owned_header(name: str) -> bool:
     return lower in OWNED_HEADERS or lower.startswith(OWNED_PREFIXES)
 
 
-def check_url(url: str, path: DocPath, allow: Sequence[str]) -> list[Issue]:
+def policy_of(allow: Sequence[str]) -> NetPolicy:
+    """The allowlist, skipping bad entries (those are reported on reconciler.yaml)."""
+    good = []
+    for entry in allow:
+        try:
+            NetPolicy.parse([entry])
+        except AllowlistError:
+            continue
+        good.append(entry)
+    return NetPolicy.parse(good)
+
+
+def check_url(url: str, path: DocPath, policy: NetPolicy) -> list[Issue]:
     issues: list[Issue] = []
     try:
         parts = urlsplit(url)
@@ -68,16 +86,21 @@ def check_url(url: str, path: DocPath, allow: Sequence[str]) -> list[Issue]:
     if not host:
         issues.append(Issue(path, "url-host", "URL has no host"))
         return issues
-    ip = parse_ip(host)
-    reason = blocked_reason(ip) if ip is not None else None
-    if reason is None and ip is None and host_is_loopback_name(host):
-        reason = "loopback"
-    if reason and not is_allowed(host, ip, allow):
+    address = literal_address(host)
+    if address is not None:
+        refused = policy.refusal(host, address) is not None
+        what = describe(address)
+    else:
+        name = normalize_host(host)
+        loopback = name == "localhost" or name.endswith(".localhost")
+        refused = loopback and not policy.allows_host(host)
+        what = f"{host} is loopback"
+    if refused:
         issues.append(
             Issue(
                 path,
                 "url-private-address",
-                f"URL host {host} is {'an' if reason[0] in 'aeiouIU' else 'a'} {reason} address",
+                f"URL host {what}",
                 f'if this endpoint is intended, allow it in reconciler.yaml: network.allow: ["{host}"]',
             )
         )
@@ -177,12 +200,13 @@ def check_headers(headers: Any, path: DocPath, loc: Locator) -> list[Issue]:
 def check_flow(data: Any, loc: Locator, allow: Sequence[str] = ()) -> list[Issue]:
     """Every per-file rule for a flow document (schema checks run separately)."""
     issues: list[Issue] = []
+    policy = policy_of(allow)
     for action in ACTIONS:
         endpoint = get(data, action)
         if not isinstance(endpoint, dict):
             continue
         url = endpoint.get("url")
         if isinstance(url, str) and url:
-            issues.extend(check_url(url, (action, "url"), allow))
+            issues.extend(check_url(url, (action, "url"), policy))
         issues.extend(check_headers(endpoint.get("headers"), (action, "headers"), loc))
     return issues
