@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from reconciler.models import Config
+    from reconciler.store import Store
 
 DEFAULT_STORE_URL = "sqlite:///.reconciler/store.db"
 
@@ -42,3 +43,9 @@ class AppContext:
             config = self.config()
             url = (config.store if config else None) or DEFAULT_STORE_URL
         return url
+
+    def open_store(self, *, migrate: bool = True) -> Store:
+        """The store at resolved_store_url(), created/upgraded unless migrate=False."""
+        from reconciler.store import open_store
+
+        return open_store(self.resolved_store_url(), root=self.root, migrate=migrate)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from reconciler.errors import ConfigError, InputError
+from reconciler.models.config import Config
 
 STATUS_NAMES: tuple[str, ...] = (
     "Active",
@@ -76,6 +77,10 @@ class StatusTable:
     @classmethod
     def default(cls) -> StatusTable:
         return cls(dict(DEFAULT_CODES))
+
+    @classmethod
+    def from_config(cls, config: Config | None) -> StatusTable:
+        return cls.from_overrides(config.statuses if config else None)
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, str] | Mapping[int, str] | None) -> StatusTable:

@@ -16,6 +16,7 @@ from reconciler.errors import ConfigError, StoreError, StoreVersionError
 from reconciler.store.migrations import LATEST_VERSION, MIGRATIONS
 
 Dialect = Literal["sqlite", "postgresql"]
+MIGRATION_LOCK_KEY = 0x7265636F  # pg_advisory_xact_lock key held while migrating
 Params = Sequence[Any]
 
 
@@ -32,11 +33,16 @@ def _to_pyformat(sql: str) -> str:
 class Store:
     """An open store. Use `transaction()` for writes; reads may run outside one."""
 
-    def __init__(self, url: str, dialect: Dialect, conn: Any) -> None:
+    def __init__(self, url: str, dialect: Dialect, conn: Any, root: Path = Path(".")) -> None:
         self.url = url
         self.dialect: Dialect = dialect
         self.conn = conn
+        self.root = root  # what a relative sqlite path is relative to (for reopen)
         self._in_tx = False
+
+    def reopen(self) -> Store:
+        """A second connection to the same store (e.g. for a lock heartbeat)."""
+        return open_store(self.url, root=self.root, migrate=False)
 
     # -- statements -------------------------------------------------------------------
     def _sql(self, sql: str) -> str:
@@ -51,6 +57,20 @@ class Store:
         else:
             with self.conn.cursor() as cur:
                 cur.executemany(self._sql(sql), rows)
+
+    def insert_many(self, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None:
+        """Bulk append: one COPY stream on PostgreSQL, executemany on SQLite. Rows must not
+        conflict with existing keys (COPY has no ON CONFLICT)."""
+        if not rows:
+            return
+        cols = ", ".join(columns)
+        if self.dialect == "sqlite":
+            marks = ", ".join("?" * len(columns))
+            self.conn.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+            return
+        with self.conn.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return list(self.execute(sql, params).fetchall())
@@ -132,6 +152,13 @@ class Store:
             if migration.version <= current:
                 continue
             with self.transaction():
+                # Two processes may open a new store at once: serialize, then look again.
+                if self.dialect == "postgresql":
+                    self.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
+                current = self.schema_version()
+                self._refuse_newer(current)
+                if migration.version <= current:
+                    continue
                 for statement in migration.statements(self.dialect):
                     self.execute(statement)
                 self.set_meta("schema_version", str(migration.version))
@@ -195,7 +222,7 @@ def open_store(url: str, *, root: Path = Path("."), migrate: bool = True) -> Sto
             conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite store {path}: {exc}") from exc
-        store = Store(url, "sqlite", conn)
+        store = Store(url, "sqlite", conn, root)
     elif url.startswith(("postgresql:", "postgres:")):
         import psycopg
 
@@ -207,7 +234,7 @@ def open_store(url: str, *, root: Path = Path("."), migrate: bool = True) -> Sto
                 f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}",
                 hint="check the DSN (--store / RECONCILER_STORE) and that the server is up",
             ) from exc
-        store = Store(url, "postgresql", conn)
+        store = Store(url, "postgresql", conn, root)
     else:
         raise ConfigError(
             f"unsupported store URL {redact_url(url)!r}",

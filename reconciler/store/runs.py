@@ -37,16 +37,19 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
+from reconciler.core.preview import SampleRun
 from reconciler.core.select import (
     Query,
     SelectionSpec,
     build_query,
+    format_epoch_us,
     parse_timestamp_us,
     python_regex,
 )
+from reconciler.core.statuses import StatusTable
 from reconciler.errors import InputError
 from reconciler.load.runfile import RawRecord, read_records
-from reconciler.models import Mapping
+from reconciler.models import Flow, Mapping
 from reconciler.models.run import RunRecord
 from reconciler.store.base import Store, utcnow
 from reconciler.store.membership import MAPPING_COLUMNS, mapping_condition
@@ -481,3 +484,54 @@ def ledger_problem(store: Store, spec: SelectionSpec) -> str | None:
     if store.query_one("SELECT 1 FROM batches WHERE request = ? LIMIT 1", (name,)) is None:
         return f"fromRequest: request {name!r} has no dispatch ledger in the store"
     return None
+
+
+class StoreRunSource:
+    """`reconciler.core.preview.RunSource` over a store. A flow whose mappings in Git equal
+    the store's uses the indexed membership; otherwise (not applied yet, or changed in this
+    pull request) its Git mappings are evaluated over all runs, as apply will make them."""
+
+    def __init__(self, store: Store, statuses: StatusTable) -> None:
+        self.store = store
+        self.statuses = statuses
+        self._sources: dict[str, FlowSource] = {}
+
+    def _source(self, flow: Flow) -> FlowSource:
+        if flow.name not in self._sources:
+            self._sources[flow.name] = flow_source(self.store, flow.name, flow.mappings)
+        return self._sources[flow.name]
+
+    def membership(self, flow: Flow) -> str:
+        return "store" if self._source(flow).flow is not None else "git"
+
+    def counts(self, flow: Flow, spec: SelectionSpec) -> dict[int | None, int]:
+        return count_by_status(self.store, spec, self._source(flow))
+
+    def sample(self, flow: Flow, spec: SelectionSpec, limit: int) -> list[SampleRun]:
+        return [
+            SampleRun(
+                run.id,
+                run.workflow_run_id,
+                run.chain_id,
+                run.workflow_name,
+                self.statuses.name(run.status_id),
+                format_epoch_us(run.execution_us),
+            )
+            for run in select_runs(self.store, spec, self._source(flow), limit=limit)
+        ]
+
+    def ledger_problem(self, spec: SelectionSpec) -> str | None:
+        return ledger_problem(self.store, spec)
+
+
+def dispatched_state(store: Store, request_name: str) -> dict[str, Any] | None:
+    """The ledger row of a request, if it has one (status, started_at, commit_sha, hash)."""
+    row = store.query_one(
+        "SELECT status, started_at, created_at, commit_sha, content_hash FROM requests "
+        "WHERE name = ?",
+        (request_name,),
+    )
+    if row is None:
+        return None
+    keys = ("status", "started_at", "created_at", "commit_sha", "content_hash")
+    return dict(zip(keys, row, strict=True))

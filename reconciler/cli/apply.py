@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from reconciler.cli.context import AppContext
+from reconciler.errors import UsageError
+from reconciler.reporters.common import format_option, is_terminal, resolve_format
+
+FORMATS = ("text", "json", "markdown")
+
+
+@click.command()
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Apply only if the store and flows.d/ are still what this saved plan saw.",
+)
+@click.option("--prune", is_flag=True, help="Delete managed flows that are no longer in Git.")
+@click.option(
+    "--max-deletes",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Refuse (change nothing) when --prune would delete more flows than this.",
+)
+@click.option("--adopt", is_flag=True, help="Take over unmanaged store flows declared in Git.")
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another writer holding the store lock.",
+)
+@format_option(*FORMATS)
+@click.pass_obj
+def apply(
+    app: AppContext,
+    plan_file: Path | None,
+    prune: bool,
+    max_deletes: int,
+    adopt: bool,
+    lock_timeout: float,
+    output_format: str | None,
+) -> None:
+    """Apply flows.d/ to the store in one transaction, audited."""
+    from reconciler import provenance
+    from reconciler.reconcile import ApplyOptions, SavedPlan, apply_flows, desired_flows
+    from reconciler.reporters.plan import render_apply
+
+    saved = SavedPlan.read(plan_file) if plan_file else None
+    if saved is not None and adopt and not saved.adopt:
+        raise UsageError(
+            "--adopt does not match the saved plan, which was made without it",
+            hint="run `reconciler plan --adopt --out FILE` and apply that",
+        )
+    desired = desired_flows(app.root)
+    options = ApplyOptions(
+        prune=prune, max_deletes=max_deletes, adopt=adopt, saved=saved, lock_timeout=lock_timeout
+    )
+    store = app.open_store()
+    try:
+        result = apply_flows(store, desired, options, provenance.current(app.root))
+    finally:
+        store.close()
+    fmt = resolve_format(output_format, FORMATS)
+    color = fmt == "text" and sys.stdout.isatty() and is_terminal()
+    click.echo(render_apply(result, fmt, color=color), nl=False, color=color)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from reconciler.cli.context import AppContext
+from reconciler.reporters.common import format_option, resolve_format
+
+FORMATS = ("text", "json")
+
+
+# Each filter option's name is a key of reconciler.store.audit.HISTORY_FILTERS.
+@click.command()
+@click.option("--flow", help="Only records about this flow.")
+@click.option("--action", help="Only this action (create, update, delete, drift, adopt, ...).")
+@click.option("--kind", help="Only this kind of record (flow, request, batch, check).")
+@click.option("--request", help="Only records about this request.")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@format_option(*FORMATS)
+@click.pass_obj
+def history(app: AppContext, /, limit: int, output_format: str | None, **filters: Any) -> None:
+    """The audit log, newest first."""
+    from reconciler.reporters.history import render_history
+    from reconciler.store.audit import query_audit
+
+    store = app.open_store()
+    try:
+        records = query_audit(store, filters, limit=limit)
+    finally:
+        store.close()
+    click.echo(render_history(records, resolve_format(output_format, FORMATS)), nl=False)

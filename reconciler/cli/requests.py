@@ -1,0 +1,117 @@
+"""`reconciler requests ...`: the request group. This module holds the group and `preview`;
+`dispatch` and `status` live in their own modules and register themselves here with
+`requests.add_command(...)` (see REQUEST_COMMANDS), so each stays one module per command."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+
+from reconciler.cli.context import AppContext
+from reconciler.reporters.common import format_option, resolve_format
+
+# Sub-commands defined in other modules: "module:attribute", loaded lazily on use.
+REQUEST_COMMANDS: dict[str, str] = {
+    "dispatch": "reconciler.cli.dispatch:dispatch",
+    "status": "reconciler.cli.request_status:status",
+}
+
+
+class _RequestsGroup(click.Group):
+    def _lazy(self, name: str) -> click.Command | None:
+        target = REQUEST_COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:  # not built yet
+                return None
+            raise
+        command = getattr(module, attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        lazy = [name for name in REQUEST_COMMANDS if self._lazy(name) is not None]
+        return sorted({*super().list_commands(ctx), *lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._lazy(cmd_name)
+
+
+@click.group(cls=_RequestsGroup)
+def requests() -> None:
+    """Resubmit/resume requests: preview on a pull request, dispatch on merge."""
+
+
+@requests.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@format_option("text", "json", "github", "markdown")
+@click.option(
+    "--sample",
+    type=click.IntRange(0, 100),
+    default=5,
+    show_default=True,
+    help="How many of the first runs to show per flow.",
+)
+@click.pass_obj
+def preview(
+    app: AppContext, files: tuple[Path, ...], output_format: str | None, sample: int
+) -> int:
+    """What each request would send (default: every file in requests.d/). Sends nothing.
+
+    Per request and flow: runs by status, exclusions and why, the first runs, the batches.
+    Exit 1 when a request is invalid or would be refused (e.g. over limits.maxRuns)."""
+    import json
+
+    from reconciler.core.findings import Severity
+    from reconciler.core.preview import dispatched_preview, preview_request
+    from reconciler.core.statuses import StatusTable
+    from reconciler.load.tree import FLOWS_DIR, REQUESTS_DIR, load_tree
+    from reconciler.models import Flow
+    from reconciler.reporters.preview import render_preview
+    from reconciler.store import open_store
+    from reconciler.store.runs import StoreRunSource, dispatched_state
+
+    fmt = resolve_format(output_format, ("text", "json", "github", "markdown"))
+    root = app.root
+    request_paths = list(files) or [root / REQUESTS_DIR]
+    tree = load_tree(root, [root / FLOWS_DIR, *request_paths])
+    flow_dir = FLOWS_DIR + "/"
+    findings = [f for f in tree.findings if not f.path.startswith(flow_dir)]
+    statuses = StatusTable.from_config(app.config())
+    previews = []
+    store = open_store(app.resolved_store_url(), root=root)
+    try:
+        stored_flows: dict[str, Flow | None] = {}
+        for name, spec in store.query("SELECT name, spec FROM flows"):
+            try:
+                stored_flows[name] = Flow.model_validate(json.loads(spec))
+            except ValueError:
+                stored_flows[name] = None
+        flows = {**stored_flows, **{item.flow.name: item.flow for item in tree.flows}}
+        source = StoreRunSource(store, statuses)
+        for item in sorted(tree.requests, key=lambda r: r.path):
+            request = item.request
+            state = dispatched_state(store, request.name)
+            if state is not None and state["status"] != "pending":
+                note = (
+                    f"dispatched: {state['status']} (started {state['started_at'] or '-'}, "
+                    f"commit {(state['commit_sha'] or '-')[:12]}); add a new request to send again"
+                )
+                previews.append(dispatched_preview(request, item.path, note))
+                continue
+            previews.append(
+                preview_request(request, item.path, flows, source, statuses, sample_size=sample)
+            )
+    finally:
+        store.close()
+    render_preview(previews, findings, fmt)
+    failed = any(p.problems for p in previews) or any(
+        f.severity is Severity.ERROR for f in findings
+    )
+    return 1 if failed else 0

@@ -1,0 +1,240 @@
+"""`reconciler runs import FILE...` and `reconciler runs list [filters]`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from reconciler.cli.context import AppContext
+from reconciler.reporters.common import format_option, is_terminal, resolve_format
+
+# --property NAME<op>VALUE, longest operator first.
+PROPERTY_OPS = (
+    ("!=", "notEquals"),
+    ("^=", "startsWith"),
+    ("$=", "endsWith"),
+    ("*=", "contains"),
+    ("~=", "regex"),
+    ("=", "equals"),
+)
+
+
+@click.group()
+def runs() -> None:
+    """Import and browse flow runs."""
+
+
+@runs.command("import")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@format_option("text", "json", "github")
+@click.pass_obj
+def import_(app: AppContext, files: tuple[str, ...], output_format: str | None) -> int:
+    """Import run records (JSON arrays or NDJSON; `-` = stdin), upserting by id.
+
+    Bad records are rejected with file:line:col and their record number; the good ones
+    are stored. Exit 1 when any record was rejected."""
+    from reconciler.reporters.runs import ImportProgress, render_import
+    from reconciler.store import open_store
+    from reconciler.store.runs import import_runs
+
+    fmt = resolve_format(output_format, ("text", "json", "github"))
+    store = open_store(app.resolved_store_url(), root=app.root)
+    progress = ImportProgress() if is_terminal() else None
+    try:
+        summary = import_runs(store, list(files), progress=progress)
+    finally:
+        if progress:
+            progress.close()
+        store.close()
+    render_import(summary, fmt)
+    return 0 if summary.ok else 1
+
+
+def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The filters of a request's `select:` block as options (shared with other commands)."""
+    options = [
+        click.option(
+            "--status",
+            "status",
+            multiple=True,
+            help="Status name, group (Active, Error, Completed, Ignored, Cancelled) or "
+            "statusId; repeat or comma-separate.",
+        ),
+        click.option("--after", help="executionTime >= this instant (ISO 8601 with zone)."),
+        click.option("--before", help="executionTime < this instant (ISO 8601 with zone)."),
+        click.option("--chain-id", "chain_ids", multiple=True, help="Exact chainId (repeatable)."),
+        click.option(
+            "--run-id", "run_ids", multiple=True, help="Exact id or workFlowRunId (repeatable)."
+        ),
+        click.option(
+            "--workflow", "workflows", multiple=True, help="Exact workflowName (repeatable)."
+        ),
+        *[
+            click.option(f"--{key}", key, help=f"Exact {key} (properties.{key.title()}).")
+            for key in ("domain", "service", "action", "version")
+        ],
+        *[
+            click.option(
+                f"--{key}-contains",
+                f"{key}_contains",
+                metavar="TEXT",
+                help=f"{key.title()} contains TEXT (case-sensitive).",
+            )
+            for key in ("domain", "service", "action", "version")
+        ],
+        click.option(
+            "--property",
+            "properties",
+            multiple=True,
+            metavar="NAME<op>VALUE",
+            help="Property filter; op: = != ^= (startsWith) $= (endsWith) "
+            "*= (contains) ~= (regex). Repeatable; all must match.",
+        ),
+        click.option("--search", help="Contained in chainId or domain/service/action/version."),
+        click.option(
+            "--from-request",
+            metavar="NAME[:OUTCOME]",
+            help="Runs of an earlier request's ledger; OUTCOME failed (default), delivered or any.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _property(text: str) -> dict[str, str]:
+    positions = [(text.find(token), -len(token), token, op) for token, op in PROPERTY_OPS]
+    found = [p for p in positions if p[0] > 0]
+    if not found:
+        raise click.BadParameter(
+            f"{text!r}: expected NAME<op>VALUE, op one of = != ^= $= *= ~=",
+            param_hint="--property",
+        )
+    index, _, token, op = min(found)
+    return {"name": text[:index], "op": op, "value": text[index + len(token) :]}
+
+
+def selection_from_options(options: dict[str, Any]) -> Any:
+    """Build a `Selection` (validated like a request file) from `selection_options`."""
+    from pydantic import ValidationError
+
+    from reconciler.models import Selection
+
+    data: dict[str, Any] = {}
+    statuses = [s.strip() for value in options["status"] for s in value.split(",") if s.strip()]
+    if statuses:
+        data["status"] = statuses
+    window = {k: options[k] for k in ("after", "before") if options[k]}
+    if window:
+        data["executed"] = window
+    for key, option in (
+        ("chainIds", "chain_ids"),
+        ("runIds", "run_ids"),
+        ("workflows", "workflows"),
+    ):
+        if options[option]:
+            data[key] = list(options[option])
+    for key in ("domain", "service", "action", "version"):
+        exact, contains = options[key], options[f"{key}_contains"]
+        if exact is not None and contains is not None:
+            raise click.UsageError(f"--{key} and --{key}-contains exclude each other")
+        if exact is not None:
+            data[key] = exact
+        elif contains is not None:
+            data[key] = {"contains": contains}
+    if options["properties"]:
+        data["properties"] = [_property(p) for p in options["properties"]]
+    if options["search"] is not None:
+        data["search"] = options["search"]
+    if options["from_request"]:
+        name, _, outcome = options["from_request"].partition(":")
+        data["fromRequest"] = {"name": name, **({"outcome": outcome} if outcome else {})}
+    try:
+        return Selection.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise click.UsageError(f"bad filter {where}: {first['msg']}") from None
+
+
+SELECTION_KEYS = (
+    "status",
+    "after",
+    "before",
+    "chain_ids",
+    "run_ids",
+    "workflows",
+    "domain",
+    "service",
+    "action",
+    "version",
+    "domain_contains",
+    "service_contains",
+    "action_contains",
+    "version_contains",
+    "properties",
+    "search",
+    "from_request",
+)
+
+
+@runs.command("list")
+@click.option("--flow", help="Only runs of this flow (as applied to the store).")
+@selection_options
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "ndjson"]),
+    default="text",
+    show_default=True,
+    help="ndjson: the stored records themselves, exactly as imported.",
+)
+@click.pass_obj
+def list_(
+    app: AppContext,
+    /,
+    flow: str | None,
+    limit: int,
+    offset: int,
+    output_format: str,
+    **options: Any,
+) -> int:
+    """Runs matching the filters, in execution-time order, a page at a time."""
+    from reconciler.core.select import compile_selection
+    from reconciler.core.statuses import StatusTable
+    from reconciler.reporters.runs import render_runs
+    from reconciler.store import open_store
+    from reconciler.store.runs import (
+        ALL_RUNS,
+        count_by_status,
+        fetch_records,
+        flow_source,
+        select_runs,
+    )
+
+    selection = selection_from_options({k: options[k] for k in SELECTION_KEYS})
+    statuses = StatusTable.from_config(app.config())
+    spec = compile_selection(selection, statuses)
+    store = open_store(app.resolved_store_url(), root=app.root)
+    try:
+        source = flow_source(store, flow) if flow else ALL_RUNS
+        page = list(select_runs(store, spec, source, limit=limit, offset=offset))
+        counts = count_by_status(store, spec, source) if output_format != "ndjson" else {}
+        records = fetch_records(store, [r.pk for r in page]) if output_format == "ndjson" else None
+    finally:
+        store.close()
+    render_runs(
+        page,
+        counts,
+        statuses,
+        offset=offset,
+        limit=limit,
+        output_format=output_format,
+        flow=flow,
+        records=records,
+    )
+    return 0

@@ -1,0 +1,428 @@
+"""Reconcile plan: desired flows (Git) against stored flows -> plan entries. Pure.
+
+A stored flow's `spec` is the canonical JSON of the Flow model (`flow_spec`): header
+`valueFrom` stays a reference (`{"env": NAME}`), nothing is ever resolved. `applied_hash` is
+the hash apply wrote; a stored spec whose hash differs was changed outside `apply` (drift).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ValidationError
+
+from reconciler.models import Flow
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    DRIFT = "drift"
+    ADOPT = "adopt"
+    UNMANAGED = "unmanaged"
+    NOOP = "noop"
+
+
+# Actions `apply` writes (delete only with --prune); unmanaged/noop are information.
+CHANGING = (Action.CREATE, Action.UPDATE, Action.DRIFT, Action.ADOPT, Action.DELETE)
+ACTION_ORDER = {a: i for i, a in enumerate(Action)}
+
+SECRET_HEADER = re.compile(
+    r"^(authorization|proxy-authorization|cookie)$|key|token|secret|passw", re.I
+)
+
+
+def flow_spec(flow: Flow) -> str:
+    """Canonical stored text of a flow. Defaults are left out so that a tool upgrade adding
+    an optional field does not turn every stored flow into a change; field order is the
+    model's, which is stable."""
+    return flow.model_dump_json(exclude_defaults=True)
+
+
+def spec_hash(spec: str) -> str:
+    return "sha256:" + hashlib.sha256(spec.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredFlow:
+    """One valid flow file."""
+
+    name: str
+    folder: str
+    path: str
+    spec: str
+    hash: str
+    flow: Flow
+
+    @classmethod
+    def of(cls, flow: Flow, *, folder: str, path: str) -> DesiredFlow:
+        spec = flow_spec(flow)
+        return cls(flow.name, folder, path, spec, spec_hash(spec), flow)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFlow:
+    """One row of the `flows` table."""
+
+    name: str
+    folder: str
+    path: str | None
+    spec: str
+    managed: bool
+    applied_hash: str | None = None
+    applied_at: str | None = None
+    applied_by: str | None = None
+    applied_commit: str | None = None
+    updated_at: str | None = None
+    updated_by: str | None = None
+
+    @property
+    def hash(self) -> str:
+        return spec_hash(self.spec)
+
+    @property
+    def drifted(self) -> bool:
+        """Changed outside apply since the last apply (managed flows only)."""
+        return self.managed and self.applied_hash is not None and self.hash != self.applied_hash
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One leaf difference. `path` like `resubmit.headers[x-api-key].valueFrom`;
+    kind: changed | added | removed (before/after is None for the missing side)."""
+
+    path: str
+    before: Any
+    after: Any
+    kind: str = "changed"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "kind": self.kind, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanEntry:
+    action: Action
+    flow: str
+    path: str | None = None
+    folder: str | None = None
+    changes: tuple[FieldChange, ...] = ()
+    before_hash: str | None = None
+    after_hash: str | None = None
+    note: str | None = None
+    # drift: who/when the store copy was last written, when known
+    changed_by: str | None = None
+    changed_at: str | None = None
+    git_changed: bool = False
+    mappings_changed: bool = False
+    desired: DesiredFlow | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def changing(self) -> bool:
+        return self.action in CHANGING
+
+    def urls(self) -> dict[str, str]:
+        """Endpoint URLs this entry writes (action -> URL), for the endpoint checks."""
+        if self.desired is None or not self.changing:
+            return {}
+        flow = self.desired.flow
+        return {a: e.url for a, e in (("resubmit", flow.resubmit), ("resume", flow.resume)) if e}
+
+    def changed_urls(self) -> dict[str, str]:
+        """URLs new to the store with this entry (all of them for a create)."""
+        urls = self.urls()
+        if self.action is Action.CREATE:
+            return urls
+        touched = {c.path.split(".", 1)[0] for c in self.changes if c.path.endswith(".url")}
+        touched |= {c.path for c in self.changes if c.path in urls and c.kind == "added"}
+        return {a: u for a, u in urls.items() if a in touched}
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"action": str(self.action), "flow": self.flow}
+        for key, value in (
+            ("path", self.path),
+            ("folder", self.folder),
+            ("beforeHash", self.before_hash),
+            ("afterHash", self.after_hash),
+            ("note", self.note),
+            ("changedBy", self.changed_by),
+            ("changedAt", self.changed_at),
+        ):
+            if value is not None:
+                data[key] = value
+        if self.git_changed:
+            data["gitChanged"] = True
+        if self.changes:
+            data["changes"] = [c.to_json() for c in self.changes]
+        return data
+
+
+@dataclass(frozen=True)
+class Plan:
+    entries: tuple[PlanEntry, ...]
+    noop: int
+    store_revision: int
+    tree_hash: str
+    adopt: bool = False
+
+    @property
+    def changes(self) -> list[PlanEntry]:
+        return [e for e in self.entries if e.changing]
+
+    @property
+    def has_changes(self) -> bool:
+        return any(e.changing for e in self.entries)
+
+    @property
+    def deletes(self) -> list[PlanEntry]:
+        return [e for e in self.entries if e.action is Action.DELETE]
+
+    def counts(self) -> dict[str, int]:
+        counts = {str(a): 0 for a in Action}
+        for entry in self.entries:
+            counts[str(entry.action)] += 1
+        counts[str(Action.NOOP)] = self.noop
+        return counts
+
+    def digest(self) -> str:
+        """Identifies what this plan would do; a saved plan must match the recomputed one."""
+        text = json.dumps(
+            [e.to_json() for e in self.entries if e.changing], sort_keys=True, default=str
+        )
+        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+    def changed_urls(self) -> list[tuple[str, str, str]]:
+        """(flow, action, url) for every endpoint URL created or changed by this plan."""
+        return [
+            (e.flow, action, url) for e in self.changes for action, url in e.changed_urls().items()
+        ]
+
+
+def tree_hash(desired: Iterable[DesiredFlow]) -> str:
+    """Identifies the desired tree (names, folders, paths, specs)."""
+    digest = hashlib.sha256()
+    for d in sorted(desired, key=lambda d: d.name):
+        digest.update(f"{d.name}\0{d.folder}\0{d.path}\0{d.hash}\n".encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def compute_plan(
+    desired: Sequence[DesiredFlow],
+    stored: Mapping[str, StoredFlow],
+    *,
+    store_revision: int,
+    adopt: bool = False,
+) -> Plan:
+    entries: list[PlanEntry] = []
+    noop = 0
+    for d in desired:
+        s = stored.get(d.name)
+        if s is None:
+            entries.append(
+                PlanEntry(
+                    Action.CREATE,
+                    d.name,
+                    d.path,
+                    d.folder,
+                    after_hash=d.hash,
+                    git_changed=True,
+                    mappings_changed=True,
+                    desired=d,
+                )
+            )
+            continue
+        current = s.hash
+        same = current == d.hash and s.folder == d.folder and s.path == d.path
+        if not s.managed:
+            if adopt:
+                entries.append(_changed(Action.ADOPT, d, s, current, "taken over by Git (--adopt)"))
+            else:
+                entries.append(
+                    _changed(
+                        Action.UNMANAGED,
+                        d,
+                        s,
+                        current,
+                        "declared in Git but the store copy was not created by Git; "
+                        "left alone (use --adopt to take it over)",
+                    )
+                )
+            continue
+        if s.applied_hash is not None and current != s.applied_hash:
+            git_changed = d.hash != s.applied_hash
+            entry = _changed(
+                Action.DRIFT,
+                d,
+                s,
+                current,
+                "changed outside Git since the last apply; apply restores the Git version"
+                + (" (which also changed)" if git_changed else ""),
+            )
+            by, at = _writer(s)
+            entries.append(_replace(entry, changed_by=by, changed_at=at, git_changed=git_changed))
+        elif same:
+            noop += 1
+        else:
+            entries.append(_changed(Action.UPDATE, d, s, current, None))
+    names = {d.name for d in desired}
+    for s in stored.values():
+        if s.name in names:
+            continue
+        if s.managed:
+            entries.append(
+                PlanEntry(
+                    Action.DELETE,
+                    s.name,
+                    s.path,
+                    s.folder,
+                    before_hash=s.hash,
+                    note="no longer in Git (deleted only with --prune)",
+                    mappings_changed=True,
+                )
+            )
+        else:
+            entries.append(
+                PlanEntry(
+                    Action.UNMANAGED,
+                    s.name,
+                    s.path,
+                    s.folder,
+                    before_hash=s.hash,
+                    note="not created by Git; never touched",
+                )
+            )
+    entries.sort(key=lambda e: (ACTION_ORDER[e.action], e.flow))
+    return Plan(tuple(entries), noop, store_revision, tree_hash(desired), adopt)
+
+
+def _writer(s: StoredFlow) -> tuple[str | None, str | None]:
+    """Who/when changed the row outside apply: known only when the writer stamped
+    updated_at/updated_by (the store's trigger does) after the last apply."""
+    if s.updated_at and s.updated_at != s.applied_at:
+        return s.updated_by, s.updated_at
+    return None, None
+
+
+def _replace(entry: PlanEntry, **changes: Any) -> PlanEntry:
+    import dataclasses
+
+    return dataclasses.replace(entry, **changes)
+
+
+def _changed(
+    action: Action, d: DesiredFlow, s: StoredFlow, current: str, note: str | None
+) -> PlanEntry:
+    before = _document(s)
+    after = _document_of(d)
+    changes = diff_values(before, after)
+    mappings_changed = before.get("mappings") != after.get("mappings")
+    return PlanEntry(
+        action,
+        d.name,
+        d.path,
+        d.folder,
+        tuple(changes),
+        before_hash=current,
+        after_hash=d.hash,
+        note=note,
+        git_changed=action is not Action.DRIFT,
+        mappings_changed=mappings_changed,
+        desired=d,
+    )
+
+
+def _document_of(d: DesiredFlow) -> dict[str, Any]:
+    return {**d.flow.model_dump(mode="json"), "folder": d.folder, "file": d.path}
+
+
+def _document(s: StoredFlow) -> dict[str, Any]:
+    """A stored flow for diffing, defaults filled in; a spec broken by a hand edit is shown
+    as it is rather than failing the plan."""
+    spec: Any
+    try:
+        spec = Flow.model_validate_json(s.spec).model_dump(mode="json")
+    except ValidationError:
+        try:
+            spec = json.loads(s.spec)
+        except ValueError:
+            spec = {"<unreadable spec>": s.spec[:200]}
+        if not isinstance(spec, dict):
+            spec = {"<unreadable spec>": spec}
+    return {**spec, "folder": s.folder, "file": s.path}
+
+
+def diff_values(before: Any, after: Any, path: str = "") -> list[FieldChange]:
+    """Leaf differences; lists of objects with unique `name`s are matched by name."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        out: list[FieldChange] = []
+        for key in list(after) + [k for k in before if k not in after]:
+            sub = _join(path, key)
+            if key not in before:
+                out.append(_masked(FieldChange(sub, None, after[key], "added")))
+            elif key not in after:
+                out.append(_masked(FieldChange(sub, before[key], None, "removed")))
+            else:
+                out.extend(diff_values(before[key], after[key], sub))
+        return out
+    if isinstance(before, list) and isinstance(after, list):
+        keyed_before, keyed_after = _by_name(before), _by_name(after)
+        if keyed_before is not None and keyed_after is not None:
+            return diff_values(keyed_before, keyed_after, path)
+        out = []
+        for i in range(max(len(before), len(after))):
+            sub = f"{path}[{i}]"
+            if i >= len(before):
+                out.append(_masked(FieldChange(sub, None, after[i], "added")))
+            elif i >= len(after):
+                out.append(_masked(FieldChange(sub, before[i], None, "removed")))
+            else:
+                out.extend(diff_values(before[i], after[i], sub))
+        return out
+    if before == after and type(before) is type(after):
+        return []
+    return [_masked(FieldChange(path, before, after))]
+
+
+_NAMED = "\0named"  # marks a dict made from a list keyed by name (path uses [name])
+
+
+def _by_name(items: list[Any]) -> dict[str, Any] | None:
+    if not items or not all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in items):
+        return None
+    names = [i["name"] for i in items]
+    if len(set(names)) != len(names):
+        return None
+    return {_NAMED + n: i for n, i in zip(names, items, strict=True)}
+
+
+def _join(path: str, key: str) -> str:
+    if key.startswith(_NAMED):
+        return f"{path}[{key[len(_NAMED) :]}]"
+    return f"{path}.{key}" if path else key
+
+
+_LITERAL_HEADER = re.compile(r"\.headers\[([^\]]+)\](?:\.value)?$")
+
+
+def _masked(change: FieldChange) -> FieldChange:
+    """A literal value of a secret-looking header (allowed by an explicit opt-out) is never
+    shown: plans go into PR comments."""
+    match = _LITERAL_HEADER.search(change.path)
+    if not match or not SECRET_HEADER.search(match.group(1)):
+        return change
+    return FieldChange(change.path, _mask(change.before), _mask(change.after), change.kind)
+
+
+def _mask(value: Any) -> Any:
+    if isinstance(value, str):
+        return "***"
+    if isinstance(value, dict) and isinstance(value.get("value"), str):
+        return {**value, "value": "***"}
+    return value

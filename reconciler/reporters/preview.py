@@ -1,0 +1,226 @@
+"""Rendering of `requests preview`: text, markdown (PR comment), json."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+import click
+
+from reconciler.core.findings import Finding
+from reconciler.core.preview import Exclusion, FlowPreview, RequestPreview
+from reconciler.reporters.common import github_escape, json_document, truncate_markdown
+
+STATE_WORDS = {
+    "ready": "ready",
+    "empty": "nothing to send",
+    "refused": "REFUSED",
+    "dispatched": "already dispatched",
+}
+STATE_ICONS = {"ready": "✅", "empty": "➖", "refused": "❌", "dispatched": "📦"}
+
+
+def _by_status(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {n:,}" for name, n in counts.items())
+
+
+def _exclusion(e: Exclusion) -> str:
+    detail = f" ({_by_status(e.by_status)})" if e.by_status else ""
+    return f"{e.count:,} {e.reason}{detail}"
+
+
+def _headline(p: RequestPreview) -> str:
+    if p.state == "dispatched":
+        return f"{p.action}: {STATE_WORDS[p.state]}"
+    excluded = p.selected - p.send
+    tail = f", {excluded:,} excluded" if excluded else ""
+    return (
+        f"{p.action} {p.send:,} runs in {p.batches:,} batches{tail} "
+        f"(maxRuns {p.max_runs:,}): {STATE_WORDS[p.state]}"
+    )
+
+
+def render_preview(
+    previews: Sequence[RequestPreview], findings: Sequence[Finding], output_format: str
+) -> None:
+    if output_format == "json":
+        click.echo(_json(previews, findings))
+    elif output_format == "markdown":
+        click.echo(truncate_markdown(_markdown(previews, findings)))
+    else:
+        _text(previews, findings, github=output_format == "github")
+
+
+def _json(previews: Sequence[RequestPreview], findings: Sequence[Finding]) -> str:
+    items: list[dict[str, Any]] = []
+    for p in previews:
+        items.append(
+            {
+                "name": p.name,
+                "path": p.path,
+                "action": p.action,
+                "reason": p.reason,
+                "state": p.state,
+                "maxRuns": p.max_runs,
+                "send": p.send,
+                "selected": p.selected,
+                "batches": p.batches,
+                "problems": p.problems,
+                "notes": p.notes,
+                "flows": [
+                    {
+                        "flow": f.flow,
+                        "url": f.url,
+                        "membership": f.membership,
+                        "send": f.send,
+                        "sendByStatus": f.send_by_status,
+                        "exclusions": [
+                            {"reason": e.reason, "count": e.count, "byStatus": e.by_status}
+                            for e in f.exclusions
+                        ],
+                        "batchSize": f.batch_size,
+                        "batches": f.batches,
+                        "sample": [
+                            {
+                                "id": s.id,
+                                "workFlowRunId": s.workflow_run_id,
+                                "chainId": s.chain_id,
+                                "workflowName": s.workflow_name,
+                                "status": s.status,
+                                "executionTime": s.execution_time,
+                            }
+                            for s in f.sample
+                        ],
+                    }
+                    for f in p.flows
+                ],
+            }
+        )
+    return json_document(
+        "requests-preview",
+        {
+            "ok": not findings and not any(p.problems for p in previews),
+            "requests": items,
+            "findings": [asdict(f) for f in findings],
+        },
+    )
+
+
+def _text(previews: Sequence[RequestPreview], findings: Sequence[Finding], *, github: bool) -> None:
+    for f in findings:
+        if github:
+            click.echo(
+                f"::{f.severity.value} file={github_escape(f.path, property_value=True)},"
+                f"line={f.line},col={f.col}::{github_escape(f.message)}"
+            )
+        else:
+            click.echo(f"{f.location}: {f.severity.value}: {f.message}", err=True)
+    if not previews and not findings:
+        click.echo("no requests to preview")
+    for p in previews:
+        click.echo(f"request {p.name} ({p.path}): {_headline(p)}")
+        click.echo(f"  reason: {p.reason}")
+        for note in p.notes:
+            click.echo(f"  note: {note}")
+        for flow in p.flows:
+            _text_flow(flow)
+        for problem in p.problems:
+            if github:
+                click.echo(
+                    f"::error file={github_escape(p.path, property_value=True)}::"
+                    + github_escape(f"request {p.name}: {problem}")
+                )
+            else:
+                click.echo(f"  error: {problem}")
+
+
+def _text_flow(f: FlowPreview) -> None:
+    target = f" -> {f.url}" if f.url else ""
+    membership = "" if f.membership == "store" else f" [members from {f.membership} mappings]"
+    click.echo(f"  flow {f.flow}{target}{membership}")
+    click.echo(f"    send: {f.send:,}" + (f" ({_by_status(f.send_by_status)})" if f.send else ""))
+    for e in f.exclusions:
+        click.echo(f"    excluded: {_exclusion(e)}")
+    if f.batches:
+        click.echo(f"    batches: {f.batches:,} of up to {f.batch_size}")
+    if f.sample:
+        click.echo(f"    first {len(f.sample)}:")
+        for s in f.sample:
+            click.echo(
+                f"      {s.id}  {s.status}  {s.execution_time or '-'}  chain {s.chain_id or '-'}"
+            )
+
+
+def _md(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(previews: Sequence[RequestPreview], findings: Sequence[Finding]) -> str:
+    lines: list[str] = []
+    if not previews and not findings:
+        return "No pending requests in `requests.d/`.\n"
+    refused = sum(1 for p in previews if p.state == "refused")
+    lines.append(
+        f"{len(previews)} request(s): "
+        + (f"**{refused} refused**" if refused else "none refused")
+        + f"; {sum(p.send for p in previews):,} runs would be sent. Nothing is sent from a "
+        "pull request; dispatch runs on merge."
+    )
+    lines.append("")
+    if findings:
+        lines.append("**Invalid request files**")
+        lines.append("")
+        lines += [f"- `{f.location}`: {_md(f.message)}" for f in findings]
+        lines.append("")
+    if previews:
+        lines += ["| | request | action | runs | batches | excluded |", "|---|---|---|--:|--:|--:|"]
+        for p in previews:
+            lines.append(
+                f"| {STATE_ICONS[p.state]} | `{_md(p.name)}` | {p.action} | {p.send:,} | "
+                f"{p.batches:,} | {p.selected - p.send:,} |"
+            )
+        lines.append("")
+    for p in previews:
+        lines.append(f"#### {STATE_ICONS[p.state]} `{_md(p.name)}` — {_md(_headline(p))}")
+        lines.append("")
+        lines.append(f"_{_md(p.reason)}_ (`{_md(p.path)}`)")
+        lines.append("")
+        for problem in p.problems:
+            lines.append(f"- ❌ {_md(problem)}")
+        for note in p.notes:
+            lines.append(f"- {_md(note)}")
+        if p.problems or p.notes:
+            lines.append("")
+        for f in p.flows:
+            lines += _markdown_flow(f)
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_flow(f: FlowPreview) -> list[str]:
+    target = f" → `{_md(f.url)}`" if f.url else ""
+    lines = [f"**{_md(f.flow)}**{target}", ""]
+    if f.membership == "git":
+        lines += ["_Members from this branch's mappings (not applied to the store yet)._", ""]
+    lines.append(
+        f"- send **{f.send:,}**"
+        + (f" ({_md(_by_status(f.send_by_status))})" if f.send else "")
+        + (f" in {f.batches:,} batches of up to {f.batch_size}" if f.batches else "")
+    )
+    for e in f.exclusions:
+        lines.append(f"- excluded {_md(_exclusion(e))}")
+    lines.append("")
+    if f.sample:
+        lines += [
+            "<details><summary>first runs</summary>",
+            "",
+            "| id | status | executed (UTC) | chain | workflow |",
+            "|---|---|---|---|---|",
+        ]
+        for s in f.sample:
+            lines.append(
+                f"| `{_md(s.id)}` | {_md(s.status)} | {_md(s.execution_time or '-')} | "
+                f"`{_md(s.chain_id or '-')}` | {_md(s.workflow_name or '-')} |"
+            )
+        lines += ["", "</details>", ""]
+    return lines

@@ -1,0 +1,199 @@
+"""The flows table and the flow audit records: read stored flows, write a plan's changes.
+
+Writes are batched (one COPY / executemany per kind of change, never a round trip per flow
+where it can be avoided); the caller owns the transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.core.plan import Action, PlanEntry, StoredFlow
+from reconciler.core.status import StatusSection
+from reconciler.store.base import Store
+from reconciler.store.membership import rebuild_flow
+
+FLOW_COLUMNS = (
+    "name",
+    "folder",
+    "source_path",
+    "spec",
+    "managed",
+    "applied_hash",
+    "applied_at",
+    "applied_by",
+    "applied_commit",
+    "updated_at",
+    "updated_by",
+)
+AUDIT_COLUMNS = (
+    "at",
+    "actor",
+    "commit_sha",
+    "kind",
+    "action",
+    "flow",
+    "before_hash",
+    "after_hash",
+    "diff",
+    "detail",
+)
+
+
+def load_flows(store: Store) -> dict[str, StoredFlow]:
+    rows = store.query(f"SELECT {', '.join(FLOW_COLUMNS)} FROM flows")
+    return {
+        r[0]: StoredFlow(
+            name=r[0],
+            folder=r[1] or "",
+            path=r[2],
+            spec=r[3],
+            managed=bool(r[4]),
+            applied_hash=r[5],
+            applied_at=r[6],
+            applied_by=r[7],
+            applied_commit=r[8],
+            updated_at=r[9],
+            updated_by=r[10],
+        )
+        for r in rows
+    }
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """When, by whom and from which commit a change is written."""
+
+    at: str
+    actor: str
+    commit: str | None
+
+
+def write_changes(
+    store: Store, entries: Sequence[PlanEntry], stamp: Stamp, *, revision: int
+) -> None:
+    """Write create/update/drift/adopt/delete entries and one audit record each.
+    Membership (run_flows) follows the new mappings."""
+    creates: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
+    deletes: list[tuple[str]] = []
+    for e in entries:
+        if e.action is Action.DELETE:
+            deletes.append((e.flow,))
+            continue
+        d = e.desired
+        if d is None:
+            raise ValueError(f"plan entry {e.action} {e.flow!r} has no desired flow")
+        values = (d.folder, d.path, d.spec, 1, d.hash, stamp.at, stamp.actor, stamp.commit)
+        if e.action is Action.CREATE:
+            creates.append((d.name, *values, stamp.at, stamp.actor))
+        else:
+            updates.append((*values, stamp.at, stamp.actor, d.name))
+    store.insert_many("flows", FLOW_COLUMNS, creates)
+    if updates:
+        store.executemany(
+            "UPDATE flows SET folder = ?, source_path = ?, spec = ?, managed = ?, "
+            "applied_hash = ?, applied_at = ?, applied_by = ?, applied_commit = ?, "
+            "updated_at = ?, updated_by = ? WHERE name = ?",
+            updates,
+        )
+    if deletes:
+        store.executemany("DELETE FROM flows WHERE name = ?", deletes)
+    _follow_membership(store, entries)
+    store.insert_many("audit", AUDIT_COLUMNS, [_audit_row(e, stamp, revision) for e in entries])
+
+
+def _follow_membership(store: Store, entries: Sequence[PlanEntry]) -> None:
+    gone = [(e.flow,) for e in entries if e.action is Action.DELETE]
+    if gone:
+        store.executemany("DELETE FROM run_flows WHERE flow = ?", gone)
+    rebuild = [e for e in entries if e.mappings_changed and e.action is not Action.DELETE]
+    # With no runs imported yet there is nothing to select; skip 10,000 empty statements.
+    if rebuild and store.query_one("SELECT 1 FROM runs LIMIT 1") is not None:
+        for e in rebuild:
+            assert e.desired is not None
+            rebuild_flow(store, e.flow, e.desired.flow.mappings)
+
+
+def _audit_row(e: PlanEntry, stamp: Stamp, revision: int) -> tuple[Any, ...]:
+    detail: dict[str, Any] = {"revision": revision, "path": e.path, "folder": e.folder}
+    if e.note:
+        detail["note"] = e.note
+    if e.changed_by or e.changed_at:
+        detail["changedBy"], detail["changedAt"] = e.changed_by, e.changed_at
+    diff = json.dumps([c.to_json() for c in e.changes], ensure_ascii=False) if e.changes else None
+    return (
+        stamp.at,
+        stamp.actor,
+        stamp.commit,
+        "flow",
+        str(e.action),
+        e.flow,
+        e.before_hash,
+        e.after_hash,
+        diff,
+        json.dumps(detail, ensure_ascii=False),
+    )
+
+
+def status_section(store: Store) -> StatusSection:
+    """Flows: how many, managed/unmanaged, drifted, and the last apply that changed them."""
+    flows = load_flows(store).values()
+    managed = sum(1 for f in flows if f.managed)
+    drifted = sorted(f.name for f in flows if f.drifted)
+    last = store.query_one(
+        "SELECT at, actor, commit_sha, detail FROM audit WHERE kind = 'flow' "
+        "ORDER BY id DESC LIMIT 1"
+    )
+    last_apply: dict[str, Any] | None = None
+    if last:
+        revision = json.loads(last[3] or "{}").get("revision")
+        changes = store.query_one(
+            "SELECT COUNT(*) FROM audit WHERE kind = 'flow' AND at = ?", (last[0],)
+        )
+        last_apply = {
+            "at": last[0],
+            "actor": last[1],
+            "commit": last[2],
+            "revision": revision,
+            "changes": int(changes[0]) if changes else 0,
+        }
+    rows = [
+        ("flows", str(len(flows))),
+        ("managed by Git", str(managed)),
+        ("unmanaged", str(len(flows) - managed)),
+        (
+            "drifted",
+            f"{len(drifted)}"
+            + (
+                f" ({', '.join(drifted[:5])}{', ...' if len(drifted) > 5 else ''})"
+                if drifted
+                else ""
+            ),
+        ),
+        (
+            "last apply",
+            f"{last_apply['at']} by {last_apply['actor']}"
+            + (f" at commit {str(last_apply['commit'])[:12]}" if last_apply["commit"] else "")
+            + f" ({last_apply['changes']} change(s))"
+            if last_apply
+            else "never",
+        ),
+        ("store revision", str(store.revision())),
+    ]
+    return StatusSection(
+        "flows",
+        "Flows",
+        rows,
+        {
+            "total": len(flows),
+            "managed": managed,
+            "unmanaged": len(flows) - managed,
+            "drifted": drifted,
+            "lastApply": last_apply,
+            "storeRevision": store.revision(),
+        },
+        ok=not drifted,
+    )
