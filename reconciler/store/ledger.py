@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reconciler.core.findings import Finding
+from reconciler.core.status import StatusSection
 from reconciler.store.base import Store, utcnow
 
 if TYPE_CHECKING:
@@ -272,7 +273,12 @@ def freeze(
                 "freeze",
                 name,
                 action=action,
-                detail={"runs": run_count, "batches": batch_count, "excluded": excluded},
+                detail={
+                "runs": run_count,
+                "batches": batch_count,
+                "excluded": excluded,
+                "note": f"selection frozen: {run_count} runs in {batch_count} batches",
+            },
                 commit_sha=commit_sha,
                 actor=actor,
             )
@@ -299,7 +305,7 @@ def freeze(
                     "refuse",
                     name,
                     action=action,
-                    detail={"outcome": REFUSED, "error": message},
+                    detail={"outcome": REFUSED, "error": message, "note": f"refused: {message}"},
                     commit_sha=commit_sha,
                     actor=actor,
                 )
@@ -444,6 +450,8 @@ def set_status(
                     "outcome": status,
                     "batches": c.batches,
                     "runs": c.runs,
+                    "note": f"dispatch {status}: {c.runs.get(B_DELIVERED, 0)} runs delivered, "
+                    f"{c.runs.get(B_FAILED, 0)} failed" + (f" ({error})" if error else ""),
                     **({"error": error} if error else {}),
                 },
                 commit_sha=commit_sha,
@@ -626,6 +634,8 @@ def finish(
                 "attempts": attempts,
                 "httpStatus": http_status,
                 "idempotencyKey": batch.idempotency_key,
+                "note": f"batch {batch.flow}#{batch.seq} {status} after {attempts} attempt"
+                f"{'s' if attempts != 1 else ''}" + (f": {reason}" if reason else ""),
                 **({"reason": reason} if reason else {}),
             },
         )
@@ -730,3 +740,45 @@ def _name_position(path: Path) -> tuple[int, int]:
         if line.startswith("name:") or line.startswith("name :"):
             return number, 1
     return 1, 1
+
+
+# -- `reconciler status` -----------------------------------------------------------------
+_MAX_LISTED = 5
+
+
+def status_section(store: Store) -> StatusSection | None:
+    """Open requests (not completed: pending, dispatching, failed with batches left) and
+    the ledger's totals, for `reconciler status`."""
+    rows = list_requests(store)
+    if not rows:
+        return None
+    by_status: dict[str, int] = {}
+    for row in rows:
+        by_status[row.status] = by_status.get(row.status, 0) + 1
+    open_rows = [row for row in rows if not row.terminal]
+    described = []
+    for row in open_rows[:_MAX_LISTED]:
+        c = counts(store, row.name)
+        left = c.runs.get(B_PENDING, 0) + c.runs.get(B_IN_FLIGHT, 0)
+        described.append(f"{row.name} ({row.status}, {left} runs not delivered)")
+    more = f", +{len(open_rows) - _MAX_LISTED} more" if len(open_rows) > _MAX_LISTED else ""
+    last = max((row.finished_at or row.started_at or row.created_at for row in rows), default=None)
+    lines = [
+        ("open", str(len(open_rows)) + (f" ({'; '.join(described)}{more})" if open_rows else "")),
+        ("completed", str(by_status.get(COMPLETED, 0))),
+        ("with failures", str(by_status.get(COMPLETED_WITH_FAILURES, 0))),
+        ("refused", str(by_status.get(REFUSED, 0))),
+        ("last activity", last or "never"),
+    ]
+    return StatusSection(
+        "requests",
+        "Requests",
+        lines,
+        {
+            "total": len(rows),
+            "byStatus": by_status,
+            "open": [{"name": r.name, "status": r.status} for r in open_rows],
+            "lastActivity": last,
+        },
+        ok=not open_rows and not by_status.get(COMPLETED_WITH_FAILURES),
+    )
