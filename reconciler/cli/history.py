@@ -25,7 +25,9 @@ FORMATS = ("text", "json")
     help="Only dispatch records with this outcome (delivered, failed, completed, "
     "completed_with_failures, refused).",
 )
-@click.option("--chain-id", "chain_id", help="Only dispatch records that carried a run of this chain.")
+@click.option(
+    "--chain-id", "chain_id", help="Only dispatch records that carried a run of this chain."
+)
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
 @format_option(*FORMATS)
 @click.pass_obj

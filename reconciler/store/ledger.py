@@ -229,6 +229,17 @@ def dispatched_hashes(store: Store) -> dict[str, tuple[str, str | None, str | No
 
 
 # -- freezing --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FlowSelection:
+    """One flow's share of a request: `numbered_sql` yields (run_pk, run_id, n) with
+    n = 1, 2, ... in send order; `count` is how many rows it yields."""
+
+    target: FlowTarget
+    numbered_sql: str
+    params: tuple[Any, ...]
+    count: int
+
+
 def freeze(
     store: Store,
     *,
@@ -240,78 +251,155 @@ def freeze(
     reason: str,
     commit_sha: str | None,
     actor: str | None,
-    targets: list[FlowTarget],
-    selected: Iterable[tuple[str, int, str]],
+    selections: list[FlowSelection],
     excluded: dict[str, int],
     max_runs: int,
 ) -> RequestRow:
     """Write the request with its frozen selection in one transaction and return it.
 
-    `selected` yields (flow, run_pk, run_id) grouped by flow, in send order. If another
-    worker froze the request first, its ledger entry wins and is returned unchanged. A
-    selection over `max_runs` is not written: the request is stored as refused."""
-    by_flow = {t.flow: t for t in targets}
+    The run lists are written set-based (INSERT ... SELECT, numbered in SQL), so freezing
+    100,000 runs costs no Python per run and no memory. If another worker froze the
+    request first, its ledger entry wins and is returned unchanged. A selection over
+    `max_runs` is not written: the request is stored as refused."""
     now = utcnow()
-    try:
-        with store.transaction():
-            if not _insert_request(
-                store, name, action, content_hash, spec, source_path, reason, commit_sha, actor
-            ):
-                existing = get_request(store, name)
-                assert existing is not None
-                return existing
-            run_count, batch_count, per_flow = _write_batches(
-                store, name, content_hash, by_flow, selected, max_runs, now
-            )
-            detail = {"excluded": excluded, "flows": per_flow}
-            store.execute(
-                "UPDATE requests SET run_count = ?, batch_count = ?, detail = ? WHERE name = ?",
-                (run_count, batch_count, json.dumps(detail, sort_keys=True), name),
-            )
-            _audit(
-                store,
-                "freeze",
-                name,
-                action=action,
-                detail={
-                "runs": run_count,
-                "batches": batch_count,
-                "excluded": excluded,
-                "note": f"selection frozen: {run_count} runs in {batch_count} batches",
-            },
-                commit_sha=commit_sha,
-                actor=actor,
-            )
-    except SelectionTooLarge as too_large:
-        with store.transaction():
-            if _insert_request(
-                store, name, action, content_hash, spec, source_path, reason, commit_sha, actor
-            ):
-                message = (
-                    f"selection has more than {too_large.limit} runs (limits.maxRuns); "
-                    "narrow the selection or raise limits.maxRuns in a new request"
-                )
+    if sum(s.count for s in selections) > max_runs:
+        _refuse(
+            store,
+            name,
+            action,
+            content_hash,
+            spec,
+            source_path,
+            reason,
+            commit_sha,
+            actor,
+            max_runs,
+            excluded,
+        )
+    else:
+        try:
+            with store.transaction():
+                if not _insert_request(
+                    store, name, action, content_hash, spec, source_path, reason, commit_sha, actor
+                ):
+                    existing = get_request(store, name)
+                    assert existing is not None
+                    return existing
+                per_flow = {
+                    sel.target.flow: _write_flow(store, name, content_hash, sel, now)
+                    for sel in selections
+                }
+                run_count = sum(f["runs"] for f in per_flow.values())
+                batch_count = sum(f["batches"] for f in per_flow.values())
+                if run_count > max_runs:  # runs imported since the count: still refuse
+                    raise SelectionTooLarge(max_runs)
+                detail = {"excluded": excluded, "flows": per_flow}
                 store.execute(
-                    "UPDATE requests SET status = ?, detail = ?, finished_at = ? WHERE name = ?",
-                    (
-                        REFUSED,
-                        json.dumps({"error": message, "excluded": excluded}),
-                        now,
-                        name,
-                    ),
+                    "UPDATE requests SET run_count = ?, batch_count = ?, detail = ? WHERE name = ?",
+                    (run_count, batch_count, json.dumps(detail, sort_keys=True), name),
                 )
                 _audit(
                     store,
-                    "refuse",
+                    "freeze",
                     name,
                     action=action,
-                    detail={"outcome": REFUSED, "error": message, "note": f"refused: {message}"},
+                    detail={
+                        "runs": run_count,
+                        "batches": batch_count,
+                        "excluded": excluded,
+                        "note": f"selection frozen: {run_count} runs in {batch_count} batches",
+                    },
                     commit_sha=commit_sha,
                     actor=actor,
                 )
+        except SelectionTooLarge:
+            _refuse(
+                store,
+                name,
+                action,
+                content_hash,
+                spec,
+                source_path,
+                reason,
+                commit_sha,
+                actor,
+                max_runs,
+                excluded,
+            )
     row = get_request(store, name)
     assert row is not None
     return row
+
+
+def _write_flow(
+    store: Store, name: str, content_hash: str, sel: FlowSelection, now: str
+) -> dict[str, int]:
+    size = sel.target.batch_size
+    cursor = store.execute(
+        "INSERT INTO batch_runs (request, flow, seq, pos, run_pk, run_id) "
+        "SELECT ?, ?, (n - 1) / ?, (n - 1) % ?, run_pk, run_id "
+        f"FROM ({sel.numbered_sql}) numbered",
+        (name, sel.target.flow, size, size, *sel.params),
+    )
+    runs = int(cursor.rowcount or 0)
+    rows = [
+        (
+            name,
+            sel.target.flow,
+            seq,
+            sel.target.url,
+            idempotency_key(name, content_hash, sel.target.flow, seq),
+            B_PENDING,
+            0,
+            min(size, runs - seq * size),
+            now,
+        )
+        for seq in range(-(-runs // size))
+    ]
+    if rows:
+        store.executemany(
+            "INSERT INTO batches (request, flow, seq, url, idempotency_key, status, attempts, "
+            "run_count, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    return {"runs": runs, "batches": len(rows)}
+
+
+def _refuse(
+    store: Store,
+    name: str,
+    action: str,
+    content_hash: str,
+    spec: str,
+    source_path: str | None,
+    reason: str,
+    commit_sha: str | None,
+    actor: str | None,
+    max_runs: int,
+    excluded: dict[str, int],
+) -> None:
+    message = (
+        f"selection has more than {max_runs} runs (limits.maxRuns); "
+        "narrow the selection or raise limits.maxRuns in a new request"
+    )
+    with store.transaction():
+        if not _insert_request(
+            store, name, action, content_hash, spec, source_path, reason, commit_sha, actor
+        ):
+            return  # another worker decided first
+        store.execute(
+            "UPDATE requests SET status = ?, detail = ?, finished_at = ? WHERE name = ?",
+            (REFUSED, json.dumps({"error": message, "excluded": excluded}), utcnow(), name),
+        )
+        _audit(
+            store,
+            "refuse",
+            name,
+            action=action,
+            detail={"outcome": REFUSED, "error": message, "note": f"refused: {message}"},
+            commit_sha=commit_sha,
+            actor=actor,
+        )
 
 
 def _insert_request(
@@ -343,73 +431,6 @@ def _insert_request(
         ),
     )
     return bool(cursor.rowcount)
-
-
-def _write_batches(
-    store: Store,
-    name: str,
-    content_hash: str,
-    by_flow: dict[str, FlowTarget],
-    selected: Iterable[tuple[str, int, str]],
-    max_runs: int,
-    now: str,
-) -> tuple[int, int, dict[str, dict[str, int]]]:
-    total = 0
-    batch_rows: list[tuple[Any, ...]] = []
-    run_rows: list[tuple[Any, ...]] = []
-    per_flow: dict[str, dict[str, int]] = {f: {"runs": 0, "batches": 0} for f in by_flow}
-    # position within the current flow
-    current_flow: str | None = None
-    index = 0
-
-    def close_batch(flow: str, seq: int, size: int) -> None:
-        target = by_flow[flow]
-        key = idempotency_key(name, content_hash, flow, seq)
-        batch_rows.append((name, flow, seq, target.url, key, B_PENDING, 0, size, now))
-        per_flow[flow]["batches"] += 1
-
-    for flow, run_pk, run_id in selected:
-        if flow != current_flow:
-            if current_flow is not None and index % by_flow[current_flow].batch_size:
-                size = by_flow[current_flow].batch_size
-                close_batch(current_flow, (index - 1) // size, (index - 1) % size + 1)
-            current_flow, index = flow, 0
-        total += 1
-        if total > max_runs:
-            raise SelectionTooLarge(max_runs)
-        size = by_flow[flow].batch_size
-        seq, pos = divmod(index, size)
-        if pos == size - 1:
-            close_batch(flow, seq, size)
-        run_rows.append((name, flow, seq, pos, run_pk, run_id))
-        per_flow[flow]["runs"] += 1
-        index += 1
-        if len(run_rows) >= _INSERT_CHUNK:
-            _flush(store, run_rows, batch_rows)
-    if current_flow is not None and index % by_flow[current_flow].batch_size:
-        size = by_flow[current_flow].batch_size
-        close_batch(current_flow, (index - 1) // size, (index - 1) % size + 1)
-    _flush(store, run_rows, batch_rows)
-    return total, sum(f["batches"] for f in per_flow.values()), per_flow
-
-
-def _flush(
-    store: Store, run_rows: list[tuple[Any, ...]], batch_rows: list[tuple[Any, ...]]
-) -> None:
-    if run_rows:
-        store.executemany(
-            "INSERT INTO batch_runs (request, flow, seq, pos, run_pk, run_id) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            run_rows,
-        )
-        run_rows.clear()
-    if batch_rows:
-        store.executemany(
-            "INSERT INTO batches (request, flow, seq, url, idempotency_key, status, attempts, "
-            "run_count, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            batch_rows,
-        )
-        batch_rows.clear()
 
 
 # -- request status --------------------------------------------------------------------
