@@ -165,6 +165,9 @@ def record(i: int) -> str:
     )
 
 
+CPU: dict[str, list[float]] = {}
+
+
 def run_timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     """Wall seconds, peak RSS (KiB) of that one child, stdout."""
     out = tempfile.TemporaryFile()
@@ -173,6 +176,7 @@ def run_timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
+    CPU.setdefault(cmd[-1], []).append(usage.ru_utime + usage.ru_stime)
     out.seek(0)
     text = out.read().decode(errors="replace")
     if proc.returncode not in (0,):
@@ -290,6 +294,7 @@ def main() -> None:
             f"bare loop {args.runs / loop_t:,.0f} runs/s, dispatch {args.runs / dispatch_t:,.0f} "
             f"runs/s (medians of {args.rounds})"
         )
+        print("cpu seconds (user+sys) of the children:", {k[-12:]: [round(x, 2) for x in v] for k, v in CPU.items()})
         print(f"throughput ratio dispatch/loop: {ratio:.2f}x (bar >= 0.8x) {'PASS' if ratio >= 0.8 else 'FAIL'}")
         print(f"peak RSS of requests dispatch: {peak_mb:.0f} MB (bar < 300 MB) {'PASS' if peak_mb < 300 else 'FAIL'}")
     finally:

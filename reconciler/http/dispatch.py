@@ -280,7 +280,7 @@ class RequestSender:
             reason = f"{batch.run_count - len(records)} of {batch.run_count} frozen runs are no longer in the store"
             return self._finish(batch, ledger.B_FAILED, None, reason, attempt)
         # The stored texts are the exact records: join them, never re-serialise.
-        body = ("[" + ",".join(records) + "]").encode()
+        body = b"[" + b",".join(records) + b"]"
         del records
         while True:
             result = await post_once(client, send, batch.idempotency_key, body)

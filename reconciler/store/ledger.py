@@ -50,7 +50,7 @@ B_FAILED = "failed"
 BATCH_STATES = (B_PENDING, B_IN_FLIGHT, B_DELIVERED, B_FAILED)
 
 _LOCK_CLASS = 0x6672  # "fr": advisory-lock namespace of dispatch workers
-_INSERT_CHUNK = 5000
+_MMAP_BYTES = 256 * 1024 * 1024
 _KEY_NAMESPACE = uuid.UUID("7d3b3a0e-5f1c-4a4e-9c1e-2f6d1b8f6a10")
 
 
@@ -192,14 +192,16 @@ def batches(store: Store, request: str, flow: str | None = None) -> list[Batch]:
     return [Batch(*row) for row in store.query(sql + " ORDER BY flow, seq", params)]
 
 
-def batch_records(store: Store, batch: Batch) -> list[str]:
-    """The exact stored JSON text of every run in one batch, in frozen order."""
+def batch_records(store: Store, batch: Batch) -> list[bytes]:
+    """The exact stored JSON text of every run in one batch, in frozen order, as UTF-8
+    bytes straight from the database (no decode/encode round trip per record)."""
+    as_bytes = "convert_to(r.record, 'UTF8')" if store.dialect == "postgresql" else "CAST(r.record AS BLOB)"
     rows = store.query(
-        "SELECT r.record FROM batch_runs br JOIN runs r ON r.pk = br.run_pk "
+        f"SELECT {as_bytes} FROM batch_runs br JOIN runs r ON r.pk = br.run_pk "
         "WHERE br.request = ? AND br.flow = ? AND br.seq = ? ORDER BY br.pos",
         (batch.request, batch.flow, batch.seq),
     )
-    return [row[0] for row in rows]
+    return [row[0] if isinstance(row[0], bytes) else bytes(row[0]) for row in rows]
 
 
 def run_outcomes(store: Store, request: str) -> Iterator[tuple[str, int, int, str, str]]:
@@ -491,6 +493,14 @@ def final_status(c: Counts) -> str | None:
     return COMPLETED_WITH_FAILURES if delivered else FAILED
 
 
+def tune_for_dispatch(store: Store) -> None:
+    """SQLite: read the store through a memory map. Freezing and every batch read the
+    large run records; mapped pages skip a read() syscall and a copy per page (about 2x
+    faster here). The map is file-backed: the OS reclaims it as it likes."""
+    if store.dialect == "sqlite":
+        store.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
+
+
 # -- workers ---------------------------------------------------------------------------
 def new_worker_id() -> str:
     return f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
@@ -550,30 +560,28 @@ def reap(store: Store, request: str, worker: str) -> int:
 
 
 def claim(store: Store, request: str, flow: str, worker: str, lease_seconds: float) -> Batch | None:
-    """Take the next batch of (request, flow): pending, or in flight with an expired lease.
-    It becomes in_flight with attempts + 1, committed before anything is sent."""
+    """Take the next batch of (request, flow): pending, else in flight with an expired
+    lease. It becomes in_flight with attempts + 1, committed before anything is sent."""
     now = utcnow()
     lock = " FOR UPDATE SKIP LOCKED" if store.dialect == "postgresql" else ""
+    candidates = (
+        # the common case: a seek on batches_claim
+        ("status = ?", (B_PENDING,)),
+        ("status = ? AND lease_until < ?", (B_IN_FLIGHT, now)),
+    )
     with store.transaction():
-        rows = store.query(
-            f"UPDATE batches SET status = ?, attempts = attempts + 1, claimed_by = ?, "
-            f"lease_until = ?, updated_at = ? "
-            f"WHERE (request, flow, seq) = (SELECT request, flow, seq FROM batches "
-            f"WHERE request = ? AND flow = ? AND (status = ? OR (status = ? AND lease_until < ?)) "
-            f"ORDER BY seq LIMIT 1{lock}) RETURNING {_BATCH_COLUMNS}",
-            (
-                B_IN_FLIGHT,
-                worker,
-                _later(lease_seconds),
-                now,
-                request,
-                flow,
-                B_PENDING,
-                B_IN_FLIGHT,
-                now,
-            ),
-        )
-    return Batch(*rows[0]) if rows else None
+        for condition, params in candidates:
+            rows = store.query(
+                f"UPDATE batches SET status = ?, attempts = attempts + 1, claimed_by = ?, "
+                f"lease_until = ?, updated_at = ? "
+                f"WHERE (request, flow, seq) = (SELECT request, flow, seq FROM batches "
+                f"WHERE request = ? AND flow = ? AND {condition} ORDER BY seq LIMIT 1{lock}) "
+                f"RETURNING {_BATCH_COLUMNS}",
+                (B_IN_FLIGHT, worker, _later(lease_seconds), now, request, flow, *params),
+            )
+            if rows:
+                return Batch(*rows[0])
+    return None
 
 
 def next_attempt(
