@@ -294,9 +294,16 @@ def main() -> None:
             f"bare loop {args.runs / loop_t:,.0f} runs/s, dispatch {args.runs / dispatch_t:,.0f} "
             f"runs/s (medians of {args.rounds})"
         )
-        print("cpu seconds (user+sys) of the children:", {k[-12:]: [round(x, 2) for x in v] for k, v in CPU.items()})
-        print(f"throughput ratio dispatch/loop: {ratio:.2f}x (bar >= 0.8x) {'PASS' if ratio >= 0.8 else 'FAIL'}")
-        print(f"peak RSS of requests dispatch: {peak_mb:.0f} MB (bar < 300 MB) {'PASS' if peak_mb < 300 else 'FAIL'}")
+        print(
+            "cpu seconds (user+sys) of the children:",
+            {k[-12:]: [round(x, 2) for x in v] for k, v in CPU.items()},
+        )
+        print(
+            f"throughput ratio dispatch/loop: {ratio:.2f}x (bar >= 0.8x) {'PASS' if ratio >= 0.8 else 'FAIL'}"
+        )
+        print(
+            f"peak RSS of requests dispatch: {peak_mb:.0f} MB (bar < 300 MB) {'PASS' if peak_mb < 300 else 'FAIL'}"
+        )
     finally:
         if receiver is not None:
             receiver.terminate()

@@ -50,7 +50,7 @@ B_FAILED = "failed"
 BATCH_STATES = (B_PENDING, B_IN_FLIGHT, B_DELIVERED, B_FAILED)
 
 _LOCK_CLASS = 0x6672  # "fr": advisory-lock namespace of dispatch workers
-_MMAP_BYTES = 256 * 1024 * 1024
+_MMAP_BYTES = 64 * 1024 * 1024
 _KEY_NAMESPACE = uuid.UUID("7d3b3a0e-5f1c-4a4e-9c1e-2f6d1b8f6a10")
 
 
@@ -195,7 +195,11 @@ def batches(store: Store, request: str, flow: str | None = None) -> list[Batch]:
 def batch_records(store: Store, batch: Batch) -> list[bytes]:
     """The exact stored JSON text of every run in one batch, in frozen order, as UTF-8
     bytes straight from the database (no decode/encode round trip per record)."""
-    as_bytes = "convert_to(r.record, 'UTF8')" if store.dialect == "postgresql" else "CAST(r.record AS BLOB)"
+    as_bytes = (
+        "convert_to(r.record, 'UTF8')"
+        if store.dialect == "postgresql"
+        else "CAST(r.record AS BLOB)"
+    )
     rows = store.query(
         f"SELECT {as_bytes} FROM batch_runs br JOIN runs r ON r.pk = br.run_pk "
         "WHERE br.request = ? AND br.flow = ? AND br.seq = ? ORDER BY br.pos",
@@ -496,7 +500,7 @@ def final_status(c: Counts) -> str | None:
 def tune_for_dispatch(store: Store) -> None:
     """SQLite: read the store through a memory map. Freezing and every batch read the
     large run records; mapped pages skip a read() syscall and a copy per page (about 2x
-    faster here). The map is file-backed: the OS reclaims it as it likes."""
+    faster here). The map is file-backed and capped at 64 MiB, which counts in RSS."""
     if store.dialect == "sqlite":
         store.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
 
