@@ -170,15 +170,15 @@ CPU: dict[str, list[float]] = {}
 
 def run_timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     """Wall seconds, peak RSS (KiB) of that one child, stdout."""
-    out = tempfile.TemporaryFile()
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    CPU.setdefault(cmd[-1], []).append(usage.ru_utime + usage.ru_stime)
-    out.seek(0)
-    text = out.read().decode(errors="replace")
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        CPU.setdefault(cmd[-1], []).append(usage.ru_utime + usage.ru_stime)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
     if proc.returncode not in (0,):
         raise SystemExit(f"{' '.join(cmd[:6])}... exited {proc.returncode}:\n{text[-3000:]}")
     return elapsed, int(usage.ru_maxrss), text
