@@ -227,6 +227,15 @@ def measure(url: str, label: str, n: int) -> bool:
     return ok
 
 
+def setup_and_measure(url: str, label: str, n: int) -> bool:
+    started = time.perf_counter()
+    store = open_store(url)
+    load(store, n)
+    store.close()
+    print(f"{label:<10} setup {time.perf_counter() - started:.1f} s", flush=True)
+    return measure(url, label, n)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=1_000_000)
@@ -237,30 +246,19 @@ def main() -> int:
     args = parser.parse_args()
     if args.existing:
         return 0 if measure(args.existing, "existing", args.runs) else 1
-    failed = False
+    ok = True
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory(prefix="reconciler-bench-") as tmp:
-            url = f"sqlite:///{tmp}/store.db"
-            started = time.perf_counter()
-            store = open_store(url)
-            load(store, args.runs)
-            store.close()
-            print(f"sqlite      setup {time.perf_counter() - started:.1f} s", flush=True)
-            failed |= not measure(url, "sqlite", args.runs)
+            ok &= setup_and_measure(f"sqlite:///{tmp}/store.db", "sqlite", args.runs)
     if args.backend in ("postgresql", "both"):
         with postgres_database() as url:
             if url is None:
                 print(
-                    "postgresql  SKIPPED: no server (install postgresql or set RECONCILER_TEST_PG)"
+                    "postgresql SKIPPED: no server (install postgresql or set RECONCILER_TEST_PG)"
                 )
                 return 1
-            started = time.perf_counter()
-            store = open_store(url)
-            load(store, args.runs)
-            store.close()
-            print(f"postgresql  setup {time.perf_counter() - started:.1f} s", flush=True)
-            failed |= not measure(url, "postgresql", args.runs)
-    return 1 if failed else 0
+            ok &= setup_and_measure(url, "postgresql", args.runs)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
