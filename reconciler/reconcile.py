@@ -10,11 +10,18 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from reconciler.core.findings import Severity
-from reconciler.core.plan import Action, DesiredFlow, Plan, PlanEntry, compute_plan
+from reconciler.core.plan import (
+    Action,
+    DesiredFlow,
+    Plan,
+    PlanEntry,
+    compute_plan,
+    specs_needed,
+)
 from reconciler.errors import InputError, PruneRefused, StalePlanError, ValidationFailed
 from reconciler.provenance import Provenance
 from reconciler.store.base import Store, utcnow
-from reconciler.store.flows import Stamp, load_flows, write_changes
+from reconciler.store.flows import Stamp, fill_specs, load_flows, write_changes
 from reconciler.store.lock import StoreLock
 
 DEFAULT_MAX_DELETES = 5
@@ -51,7 +58,10 @@ def desired_flows(root: Path) -> list[DesiredFlow]:
 
 
 def make_plan(store: Store, desired: Sequence[DesiredFlow], *, adopt: bool = False) -> Plan:
-    return compute_plan(desired, load_flows(store), store_revision=store.revision(), adopt=adopt)
+    """Reads the flows' heads, then only the specs of flows that may have changed."""
+    stored = load_flows(store)
+    fill_specs(store, stored, specs_needed(desired, stored))
+    return compute_plan(desired, stored, store_revision=store.revision(), adopt=adopt)
 
 
 # -- saved plans ----------------------------------------------------------------------------

@@ -165,10 +165,13 @@ class Runner:
     def run_job(self, workflow: Path, job: str) -> list[StepResult]:
         spec = load_yaml(workflow)["jobs"][job]
         self.env = {k: self.evaluate(str(v)) for k, v in spec.get("env", {}).items()}
+        failed = False
         for step in spec["steps"]:
             name = step.get("name") or step.get("uses") or "run"
-            if "if" in step:
-                raise AssertionError(f"step {name!r}: `if:` is not supported by this runner")
+            if step.get("if", "always()") != "always()":
+                raise AssertionError(f"step {name!r}: this `if:` is not supported by the runner")
+            if failed and step.get("if") != "always()":
+                continue  # a failed step skips the rest, as on GitHub
             step_env = {k: self.evaluate(str(v)) for k, v in step.get("env", {}).items()}
             uses = step.get("uses")
             if uses and uses.startswith(PROVIDED):
@@ -185,6 +188,5 @@ class Runner:
             self.results.append(result)
             if step.get("id"):
                 self.steps[step["id"]] = {"outputs": outputs}
-            if code != 0:
-                break  # a failed step ends the job, as on GitHub
+            failed = failed or code != 0
         return self.results

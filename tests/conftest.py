@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,30 +13,9 @@ from typing import Any
 
 import pytest
 
+from tests.pgserver import pg_bin, throwaway_postgres
+
 REPO = Path(__file__).resolve().parent.parent
-PG_BIN_ROOT = Path("/usr/lib/postgresql")
-
-
-def _pg_bin() -> Path | None:
-    if not PG_BIN_ROOT.exists():
-        return None
-    versions = sorted(
-        (p for p in PG_BIN_ROOT.iterdir() if (p / "bin" / "initdb").exists()),
-        key=lambda p: int(p.name) if p.name.isdigit() else 0,
-    )
-    return versions[-1] / "bin" if versions else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _as_pg_user(cmd: list[str]) -> list[str]:
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
 
 
 @pytest.fixture(scope="session")
@@ -49,56 +25,13 @@ def pg_server() -> Iterator[str]:
     if external:
         yield external
         return
-    bin_dir = _pg_bin()
+    bin_dir = pg_bin()
     if bin_dir is None:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL server binaries not found (CI must install `postgresql`)")
         pytest.skip("PostgreSQL not installed; set RECONCILER_TEST_PG or install postgresql")
-    tmp = Path(tempfile.mkdtemp(prefix="reconciler-pg-"))
-    data = tmp / "data"
-    sock = tmp / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(tmp, "postgres")
-        shutil.chown(sock, "postgres")
-    port = _free_port()
-    user = "postgres" if os.geteuid() == 0 else os.environ.get("USER", "postgres")
-    subprocess.run(
-        _as_pg_user([str(bin_dir / "initdb"), "-D", str(data), "-U", user, "-A", "trust"]),
-        check=True,
-        capture_output=True,
-    )
-    opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off -c max_connections=200"
-    started = subprocess.run(
-        _as_pg_user(
-            [
-                str(bin_dir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                opts,
-                "-w",
-                "-t",
-                "60",
-                "-l",
-                str(tmp / "log"),
-                "start",
-            ]
-        ),
-        capture_output=True,
-        text=True,
-    )
-    if started.returncode != 0:
-        log = (tmp / "log").read_text() if (tmp / "log").exists() else ""
-        pytest.fail(f"PostgreSQL did not start: {started.stderr}\n{log}")
-    try:
-        yield f"postgresql://{user}@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(
-            _as_pg_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True,
-        )
-        shutil.rmtree(tmp, ignore_errors=True)
+    with throwaway_postgres(bin_dir) as dsn:
+        yield dsn
 
 
 @pytest.fixture
@@ -139,6 +72,9 @@ def run_cli(
     full_env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
     full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.setdefault("NO_COLOR", "1")
+    # `apply` checks new URLs over the network by default; tests reach only 127.0.0.1,
+    # so the ones that want the check say so (RECONCILER_ENDPOINT_CHECK=1).
+    full_env.setdefault("RECONCILER_ENDPOINT_CHECK", "0")
     if env:
         full_env.update(env)
     return subprocess.run(

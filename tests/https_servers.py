@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import ssl
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -176,33 +178,38 @@ def serving(cert: trustme.LeafCert | None, **kwargs: object) -> Iterator[HTTPSSe
         yield server
 
 
-async def _serve(cert_pem: bytes, key_pem: bytes, ports: list[int], delay: float) -> None:
-    import tempfile
-
+async def _serve(chain_pem: str, count: int, delay: float) -> None:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    with tempfile.NamedTemporaryFile(suffix=".pem") as f:
-        f.write(key_pem + cert_pem)
-        f.flush()
-        context.load_cert_chain(f.name)
+    context.load_cert_chain(chain_pem)
     state = ServerState(default=Route(delay=delay))
     servers = [
         await asyncio.start_server(
             lambda r, w: _handle(state, None, False, r, w),
             "127.0.0.1",
-            port,
+            0,
             ssl=context,
             backlog=1024,
         )
-        for port in ports
+        for _ in range(count)
     ]
-    try:
-        await asyncio.Event().wait()
-    finally:
-        for server in servers:
-            server.close()
+    ports = [int(server.sockets[0].getsockname()[1]) for server in servers]
+    print(json.dumps({"ports": ports}), flush=True)
+    # Serve until the parent closes our stdin (or kills us), then report what we saw.
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)
+    methods = sorted({r.method for r in state.requests})
+    print(json.dumps({"requests": len(state.requests), "methods": methods}), flush=True)
+    for server in servers:
+        server.close()
 
 
-def serve_forever(cert_pem: bytes, key_pem: bytes, ports: list[int], delay: float) -> None:
-    """Entry point for a server process (bench): TLS in asyncio's own layer, many ports."""
+def main() -> None:
+    """`python -m tests.https_servers CHAIN.pem COUNT DELAY`: COUNT HTTPS listeners on
+    127.0.0.1 answering every request after DELAY seconds (the bench's receivers)."""
+    chain, count, delay = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(cert_pem, key_pem, ports, delay))
+        asyncio.run(_serve(chain, count, delay))
+
+
+if __name__ == "__main__":
+    main()

@@ -56,7 +56,7 @@ def test_plan_and_apply_refuse_an_invalid_tree(store_url: str, tmp_path: Path) -
         assert "refusing to sync a broken tree" in done.stderr
         assert "flows.d/broken.yaml:" in done.stderr
     store = open_store(store_url)
-    flows = load_flows(store)
+    flows = load_flows(store, specs=True)
     assert list(flows) == ["Orders"] and '"new"' not in flows["Orders"].spec
     assert store.revision() == 1
     store.close()
@@ -255,7 +255,7 @@ def test_two_concurrent_applies_serialize(store_url: str, tmp_path: Path) -> Non
 
 
 def _state(store: Store) -> tuple[int, set[str], int, int]:
-    flows = load_flows(store)
+    flows = load_flows(store, specs=True)
     marks = {"old" if '"v1"' in f.spec else "new" for f in flows.values()}
     audit = store.query_one("SELECT COUNT(*) FROM audit")
     return len(flows), marks, store.revision(), int(audit[0]) if audit else -1

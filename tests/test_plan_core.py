@@ -44,8 +44,8 @@ def stored_from(d: DesiredFlow, **changes: object) -> StoredFlow:
         d.name,
         d.folder,
         d.path,
-        d.spec,
         True,
+        spec=d.spec,
         applied_hash=d.hash,
         applied_at="2026-01-01T00:00:00.000000Z",
         updated_at="2026-01-01T00:00:00.000000Z",
@@ -54,11 +54,11 @@ def stored_from(d: DesiredFlow, **changes: object) -> StoredFlow:
     return dataclasses.replace(s, **changes)
 
 
-def test_spec_keeps_secret_references_and_leaves_out_defaults() -> None:
+def test_spec_keeps_secret_references_and_is_canonical() -> None:
     spec = json.loads(flow_spec(make_flow()))
     assert spec["resubmit"]["headers"][0]["valueFrom"] == {"env": "ORDERS_API_KEY"}
-    assert "dispatch" not in spec  # defaults only
-    assert flow_spec(make_flow(dispatch={"batchSize": 50})) == flow_spec(make_flow())
+    assert spec["dispatch"]["batchSize"] == 50  # defaults filled in...
+    assert flow_spec(make_flow(dispatch={"batchSize": 50})) == flow_spec(make_flow())  # ...so equal
 
 
 def test_create_noop_and_delete() -> None:

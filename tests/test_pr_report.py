@@ -217,3 +217,57 @@ def test_sticky_comment_is_created_once_then_updated_in_place(
     assert denied.returncode == 1
     assert "HTTP 401 Bad credentials" in denied.stderr and "pull-requests: write" in denied.stderr
     assert "Traceback" not in denied.stderr
+
+
+def flow_yaml(name: str, workflow: str, url: str) -> str:
+    return (
+        f"apiVersion: reconciler/v1\nkind: Flow\nname: {name}\n"
+        f"mappings:\n  - workflowName: {workflow}\nresubmit:\n  url: {url}\n"
+    )
+
+
+def test_pr_comment_for_2000_changed_flows_from_the_real_plan(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+
+    def write_all(version: str) -> None:
+        for i in range(2000):
+            path = repo / "flows.d" / f"team-{i % 20:02d}" / f"flow-{i:04d}.yaml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(
+                flow_yaml(
+                    f"Flow {i:04d}",
+                    f"la-flow-{i:04d}",
+                    f"https://integration.example.com/{version}/flows/{i:04d}/resubmit",
+                )
+            )
+
+    write_all("v1")
+    applied = run_cli("--store", store, "apply", cwd=repo, timeout=300)
+    assert applied.returncode == 0, applied.stderr
+    write_all("v2")
+    out = tmp_path / "out"
+    out.mkdir()
+    plan = run_cli(
+        "--store", store, "plan", "--detailed-exitcode", "--format", "markdown", cwd=repo
+    )
+    assert plan.returncode == 2, plan.stderr
+    (out / "plan.md").write_text(plan.stdout)
+    report = run_cli(
+        "report",
+        "pr",
+        "--section",
+        f"plan={out / 'plan.md'}",
+        "--exit",
+        "plan=2",
+        "--out",
+        str(out / "comment.md"),
+        cwd=repo,
+    )
+    assert report.returncode == 0, report.stderr
+    comment = (out / "comment.md").read_text()
+    assert len(comment) < 65_000
+    assert "| Plan | 📝 changes pending |" in comment
+    assert "2000" in comment  # the plan's own count survives any cut
+    assert "Flow 0000" in comment
+    assert comment.count("<details") == comment.count("</details>")

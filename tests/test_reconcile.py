@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -47,11 +48,11 @@ def test_apply_creates_audits_and_second_apply_changes_nothing(
     result = apply(store, tmp_path)
     assert len(result.applied) == 12 and result.revision == 1
     assert {e.action for e in result.applied} == {Action.CREATE}
-    flows = load_flows(store)
+    flows = load_flows(store, specs=True)
     assert len(flows) == 12
     one = flows["flow 00003"]
     assert one.folder == "team3" and one.managed and one.applied_by == "tester"
-    assert one.applied_commit == PROV.commit and one.hash == one.applied_hash
+    assert one.applied_commit == PROV.commit and one.current_hash() == one.applied_hash
     audit = query_audit(store, {"action": "create"})
     assert len(audit) == 12
     assert {a.actor for a in audit} == {"tester"} and all(a.after_hash for a in audit)
@@ -73,7 +74,7 @@ def test_update_records_field_diff_in_audit(store: Store, tmp_path: Path) -> Non
     apply(store, tmp_path)
     (record,) = query_audit(store, {"flow": "Orders", "action": "update"})
     assert {c["path"] for c in record.diff} == {"resubmit.url", "dispatch.batchSize"}
-    assert record.detail["revision"] == 2
+    assert record.detail == {} and record.actor == "tester"
     assert not plan(store, tmp_path).has_changes
 
 
@@ -95,7 +96,7 @@ def test_drift_via_sql_is_planned_restored_and_audited(store: Store, tmp_path: P
     assert entry.changed_by == "dba" and entry.changed_at == "2026-11-28T01:02:03.000000Z"
     result = apply(store, tmp_path)
     assert [e.action for e in result.applied] == [Action.DRIFT]
-    assert "good.example.com" in load_flows(store)["Orders"].spec
+    assert "good.example.com" in load_flows(store, specs=True)["Orders"].spec
     (record,) = query_audit(store, {"action": "drift"})
     assert record.diff[0]["path"] == "resubmit.url"
     assert record.detail["changedBy"] == "dba"
@@ -174,7 +175,7 @@ def test_unmanaged_flows_untouched_unless_adopt(store: Store, tmp_path: Path) ->
     assert not load_flows(store)["A"].managed
     adopted = apply(store, tmp_path, adopt=True, prune=True)
     assert [(e.action, e.flow) for e in adopted.applied] == [(Action.ADOPT, "A")]
-    flows = load_flows(store)
+    flows = load_flows(store, specs=True)
     assert flows["A"].managed and not flows["Legacy"].managed  # prune never deletes unmanaged
 
 
@@ -228,3 +229,25 @@ def test_apply_hook_sees_changed_urls_and_can_refuse(store: Store, tmp_path: Pat
     ]
     assert load_flows(store) == {} and store.revision() == 0
     assert store.query("SELECT * FROM locks") == []  # released on failure
+
+
+def test_edit_outside_apply_is_stamped_with_who_and_when(store: Store, tmp_path: Path) -> None:
+    write_flow(tmp_path, "Orders", batch_size=10)
+    apply(store, tmp_path)
+    with store.transaction():  # a hand edit that does not say who or when
+        store.execute(
+            "UPDATE flows SET spec = replace(spec, '\"batchSize\":10', '\"batchSize\":99')"
+        )
+    (entry,) = plan(store, tmp_path).entries
+    assert entry.action is Action.DRIFT
+    assert [(c.path, c.before, c.after) for c in entry.changes] == [("dispatch.batchSize", 99, 10)]
+    expected_by = "outside apply (sql)" if store.dialect == "sqlite" else "postgres"
+    assert entry.changed_by in (expected_by, os.environ.get("USER"))
+    assert entry.changed_at is not None and entry.changed_at > utcnow()[:10]
+    from reconciler.store.flows import status_section
+
+    section = status_section(store)
+    assert section.data["drifted"] == ["Orders"] and not section.ok
+    apply(store, tmp_path)
+    assert not plan(store, tmp_path).has_changes
+    assert status_section(store).data["drifted"] == []

@@ -96,7 +96,7 @@ def test_apply_workflow_queues_and_takes_secrets_from_env() -> None:
     assert wf["concurrency"]["cancel-in-progress"] is False
     steps = wf["jobs"]["apply"]["steps"]
     commands = [s["with"]["command"] for s in steps if s.get("uses") == "./"]
-    assert commands == ["apply --prune", "requests dispatch"]  # apply first, then dispatch
+    assert commands == ["apply --prune", "requests dispatch", "status"]  # apply, then dispatch
     text = (WORKFLOWS / "apply.yml").read_text()
     assert "RECONCILER_STORE: ${{ secrets.RECONCILER_STORE }}" in text
     # Secrets only ever appear as environment values, never inside a command line.

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from reconciler import __version__
+from reconciler.core.secrets import mask
 from reconciler.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -99,9 +100,9 @@ def main(argv: list[str] | None = None) -> None:
     except ReconcilerError as exc:
         if debug:
             raise
-        click.echo(f"error: {exc.message}", err=True)
+        click.echo(f"error: {mask(exc.message)}", err=True)
         if exc.hint:
-            click.echo(f"hint: {exc.hint}", err=True)
+            click.echo(f"hint: {mask(exc.hint)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         if debug:
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo(f"internal error: {type(exc).__name__}: {mask(str(exc))}", err=True)
         click.echo("hint: rerun with --debug for a traceback and report it.", err=True)
         sys.exit(EXIT_INTERNAL)
     sys.exit(code if isinstance(code, int) else 0)

@@ -36,6 +36,18 @@ FORMATS = ("text", "json", "markdown")
     metavar="SECONDS",
     help="How long to wait for another writer holding the store lock.",
 )
+@click.option(
+    "--require-reachable",
+    is_flag=True,
+    help="Refuse the whole apply when a URL it writes anew is unreachable.",
+)
+@click.option(
+    "--endpoint-check/--no-endpoint-check",
+    default=True,
+    show_default=True,
+    envvar="RECONCILER_ENDPOINT_CHECK",
+    help="Check (HEAD) the URLs this apply writes anew; record results and warn.",
+)
 @format_option(*FORMATS)
 @click.pass_obj
 def apply(
@@ -45,6 +57,8 @@ def apply(
     max_deletes: int,
     adopt: bool,
     lock_timeout: float,
+    require_reachable: bool,
+    endpoint_check: bool,
     output_format: str | None,
 ) -> None:
     """Apply flows.d/ to the store in one transaction, audited."""
@@ -62,11 +76,28 @@ def apply(
     options = ApplyOptions(
         prune=prune, max_deletes=max_deletes, adopt=adopt, saved=saved, lock_timeout=lock_timeout
     )
+    if require_reachable and not endpoint_check:
+        raise UsageError("--require-reachable needs the endpoint check (drop --no-endpoint-check)")
+    hooks = []
+    if endpoint_check:
+        from reconciler.http.apply_gate import EndpointCheckHook
+        from reconciler.http.guard import NetworkSettings
+        from reconciler.reconcile import make_plan
+
+        settings = NetworkSettings.from_config(app.config(), app.root)
+        hook = EndpointCheckHook(settings, require_reachable=require_reachable)
+        hooks.append(hook)
     store = app.open_store()
     try:
-        result = apply_flows(store, desired, options, provenance.current(app.root))
+        if endpoint_check:
+            hook.prefetch(
+                make_plan(store, desired, adopt=saved.adopt if saved else adopt)
+            )  # network I/O before the lock
+        result = apply_flows(store, desired, options, provenance.current(app.root), hooks)
     finally:
         store.close()
+    if endpoint_check:
+        result.notes.extend(hook.notes())
     fmt = resolve_format(output_format, FORMATS)
     color = fmt == "text" and sys.stdout.isatty() and is_terminal()
     click.echo(render_apply(result, fmt, color=color), nl=False, color=color)

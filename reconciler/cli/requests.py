@@ -15,7 +15,7 @@ from reconciler.reporters.common import format_option, resolve_format
 # Sub-commands defined in other modules: "module:attribute", loaded lazily on use.
 REQUEST_COMMANDS: dict[str, str] = {
     "dispatch": "reconciler.cli.dispatch:dispatch",
-    "status": "reconciler.cli.request_status:status",
+    "status": "reconciler.cli.dispatch:status",
 }
 
 

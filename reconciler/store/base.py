@@ -220,6 +220,7 @@ def open_store(url: str, *, root: Path = Path("."), migrate: bool = True) -> Sto
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 10,000-flow apply stays in memory
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite store {path}: {exc}") from exc
         store = Store(url, "sqlite", conn, root)

@@ -15,6 +15,7 @@ from reconciler.core.status import StatusSection
 from reconciler.store.base import Store
 from reconciler.store.membership import rebuild_flow
 
+# Written by apply, in this order.
 FLOW_COLUMNS = (
     "name",
     "folder",
@@ -28,6 +29,11 @@ FLOW_COLUMNS = (
     "updated_at",
     "updated_by",
 )
+# Read for planning: everything but the spec (StoredFlow's leading fields, in order).
+HEAD_COLUMNS = tuple(c for c in FLOW_COLUMNS if c != "spec")
+# PostgreSQL hashes the stored spec itself (C speed, no transfer): drift is exact there.
+PG_SPEC_HASH = "'sha256:' || encode(sha256(convert_to(spec, 'UTF8')), 'hex')"
+IN_CHUNK = 500
 AUDIT_COLUMNS = (
     "at",
     "actor",
@@ -42,24 +48,33 @@ AUDIT_COLUMNS = (
 )
 
 
-def load_flows(store: Store) -> dict[str, StoredFlow]:
-    rows = store.query(f"SELECT {', '.join(FLOW_COLUMNS)} FROM flows")
-    return {
-        r[0]: StoredFlow(
-            name=r[0],
-            folder=r[1] or "",
-            path=r[2],
-            spec=r[3],
-            managed=bool(r[4]),
-            applied_hash=r[5],
-            applied_at=r[6],
-            applied_by=r[7],
-            applied_commit=r[8],
-            updated_at=r[9],
-            updated_by=r[10],
-        )
-        for r in rows
-    }
+def load_flows(store: Store, *, specs: bool = False) -> dict[str, StoredFlow]:
+    """Every stored flow; specs only when asked (see `fill_specs`)."""
+    columns = list(HEAD_COLUMNS)
+    if specs:
+        columns.append("spec")
+    elif store.dialect == "postgresql":
+        columns.append(f"NULL, {PG_SPEC_HASH}")
+    return {r[0]: StoredFlow(*r) for r in store.query(f"SELECT {', '.join(columns)} FROM flows")}
+
+
+def fill_specs(store: Store, flows: dict[str, StoredFlow], names: Sequence[str]) -> None:
+    """Load the specs of `names` into `flows` (all at once when most are needed)."""
+    if not names:
+        return
+    if len(names) > len(flows) // 2:
+        rows = store.query("SELECT name, spec FROM flows")
+    else:
+        rows = []
+        for i in range(0, len(names), IN_CHUNK):
+            chunk = names[i : i + IN_CHUNK]
+            rows += store.query(
+                f"SELECT name, spec FROM flows WHERE name IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+    for name, spec in rows:
+        if name in flows:
+            flows[name].spec = spec
 
 
 @dataclass(frozen=True)
@@ -118,11 +133,17 @@ def _follow_membership(store: Store, entries: Sequence[PlanEntry]) -> None:
 
 
 def _audit_row(e: PlanEntry, stamp: Stamp, revision: int) -> tuple[Any, ...]:
-    detail: dict[str, Any] = {"revision": revision, "path": e.path, "folder": e.folder}
-    if e.note:
+    # Records of one apply share `at`; detail only when there is something to say (a bulk
+    # create of 10,000 flows should not pay for 10,000 json.dumps of nothing).
+    detail: dict[str, Any] = {}
+    if e.note and e.action is not Action.CREATE:
         detail["note"] = e.note
+    if e.action is Action.DELETE:
+        detail["path"], detail["folder"] = e.path, e.folder
     if e.changed_by or e.changed_at:
         detail["changedBy"], detail["changedAt"] = e.changed_by, e.changed_at
+    if detail:
+        detail["revision"] = revision
     diff = json.dumps([c.to_json() for c in e.changes], ensure_ascii=False) if e.changes else None
     return (
         stamp.at,
@@ -134,22 +155,22 @@ def _audit_row(e: PlanEntry, stamp: Stamp, revision: int) -> tuple[Any, ...]:
         e.before_hash,
         e.after_hash,
         diff,
-        json.dumps(detail, ensure_ascii=False),
+        json.dumps(detail, ensure_ascii=False) if detail else None,
     )
 
 
 def status_section(store: Store) -> StatusSection:
     """Flows: how many, managed/unmanaged, drifted, and the last apply that changed them."""
-    flows = load_flows(store).values()
+    stored = load_flows(store)
+    fill_specs(store, stored, [f.name for f in stored.values() if f.current_hash() is None])
+    flows = stored.values()
     managed = sum(1 for f in flows if f.managed)
     drifted = sorted(f.name for f in flows if f.drifted)
     last = store.query_one(
-        "SELECT at, actor, commit_sha, detail FROM audit WHERE kind = 'flow' "
-        "ORDER BY id DESC LIMIT 1"
+        "SELECT at, actor, commit_sha FROM audit WHERE kind = 'flow' ORDER BY id DESC LIMIT 1"
     )
     last_apply: dict[str, Any] | None = None
     if last:
-        revision = json.loads(last[3] or "{}").get("revision")
         changes = store.query_one(
             "SELECT COUNT(*) FROM audit WHERE kind = 'flow' AND at = ?", (last[0],)
         )
@@ -157,7 +178,6 @@ def status_section(store: Store) -> StatusSection:
             "at": last[0],
             "actor": last[1],
             "commit": last[2],
-            "revision": revision,
             "changes": int(changes[0]) if changes else 0,
         }
     rows = [

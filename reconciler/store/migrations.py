@@ -5,7 +5,8 @@ Run records are kept as TEXT (not jsonb) so that they go back out byte-for-byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 DIALECT_TOKENS = {
     "sqlite": {"pk": "INTEGER PRIMARY KEY"},
@@ -18,6 +19,8 @@ class Migration:
     version: int
     description: str
     sql: str
+    # Per-dialect statements run verbatim after `sql` (bodies that contain ';').
+    verbatim: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def statements(self, dialect: str) -> list[str]:
         text = self.sql
@@ -25,7 +28,8 @@ class Migration:
             text = text.replace("{" + token + "}", value)
         # Comments may contain ';' (they are prose): drop them before splitting.
         text = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
-        return [s.strip() for s in text.split(";") if s.strip()]
+        split = [s.strip() for s in text.split(";") if s.strip()]
+        return split + list(self.verbatim.get(dialect, ()))
 
 
 V1 = """
@@ -178,5 +182,38 @@ CREATE TABLE locks (
 );
 """
 
-MIGRATIONS: list[Migration] = [Migration(1, "initial schema", V1)]
+# V2: a write to a flow's content that is not an apply (apply always sets updated_at, to
+# applied_at) gets updated_at stamped (and updated_by = the database user on PostgreSQL).
+# Plan then knows a row drifted, and who/when, without reading and hashing every spec.
+_FLOW_CONTENT = ("spec", "folder", "source_path", "managed", "applied_hash")
+V2_SQLITE = (
+    "CREATE TRIGGER flows_outside_apply AFTER UPDATE ON flows FOR EACH ROW "
+    "WHEN NEW.updated_at IS OLD.updated_at AND ("
+    + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _FLOW_CONTENT)
+    + ") BEGIN UPDATE flows SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+    "updated_by = 'outside apply (sql)' WHERE name = NEW.name; END",
+)
+V2_POSTGRESQL = (
+    "CREATE FUNCTION flows_outside_apply() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN "
+    "IF NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at AND ("
+    + " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in _FLOW_CONTENT)
+    + ") THEN "
+    "NEW.updated_at := to_char(clock_timestamp() AT TIME ZONE 'UTC', "
+    '\'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\'); '
+    "NEW.updated_by := current_user; "
+    "END IF; RETURN NEW; END $$",
+    "CREATE TRIGGER flows_outside_apply BEFORE UPDATE ON flows FOR EACH ROW "
+    "EXECUTE FUNCTION flows_outside_apply()",
+)
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "initial schema", V1),
+    Migration(
+        2,
+        "stamp flow writes made outside apply (drift who/when)",
+        "",
+        {"sqlite": V2_SQLITE, "postgresql": V2_POSTGRESQL},
+    ),
+]
 LATEST_VERSION = MIGRATIONS[-1].version

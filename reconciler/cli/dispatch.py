@@ -1,0 +1,136 @@
+"""`reconciler requests dispatch` and `reconciler requests status` (added to the
+`requests` group by reconciler/cli/requests.py)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from reconciler.cli.context import AppContext
+from reconciler.errors import DispatchError, ValidationFailed
+from reconciler.reporters.common import format_option, resolve_format
+
+PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
+
+
+@click.command("dispatch")
+@click.option(
+    "--only",
+    "only",
+    metavar="NAME",
+    multiple=True,
+    help="Dispatch only these requests (repeatable); default: every request not yet completed.",
+)
+@format_option()
+@click.pass_context
+def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | None) -> None:
+    """Send every request in requests.d/ that is not completed yet: freeze its selection,
+    POST the batches with retries, record every step in the ledger. Safe to re-run after a
+    crash; several workers may share one PostgreSQL store."""
+    app: AppContext = ctx.obj
+    fmt = resolve_format(output_format)
+    if os.environ.get("GITHUB_EVENT_NAME") in PR_EVENTS:
+        raise DispatchError(
+            "refusing to dispatch from a pull request",
+            hint="pull requests run `reconciler requests preview`; the merge workflow dispatches",
+        )
+    from reconciler import provenance
+    from reconciler.core.statuses import StatusTable
+    from reconciler.dispatcher import Dispatcher, selector
+    from reconciler.http.dispatch import DispatchSettings, FlowSend
+    from reconciler.http.guard import NetworkSettings
+    from reconciler.load.tree import load_tree
+    from reconciler.reporters.dispatch import Progress, render_dispatch
+    from reconciler.store import ledger
+    from reconciler.store.base import open_store
+
+    tree = load_tree(app.root)
+    store = open_store(app.resolved_store_url(), root=app.root)
+    try:
+        findings = [*tree.findings, *ledger.changed_after_dispatch(store, tree)]
+        errors = [f for f in findings if f.severity == "error"]
+        if errors:
+            first = errors[0]
+            raise ValidationFailed(
+                f"the configuration tree has {len(errors)} error"
+                f"{'s' if len(errors) != 1 else ''}; nothing dispatched "
+                f"(first: {first.location}: {first.message})",
+                hint="run `reconciler validate` to see every finding",
+            )
+        unknown = sorted(set(only) - {r.request.name for r in tree.requests})
+        if unknown:
+            raise DispatchError(f"no request named {', '.join(map(repr, unknown))} in requests.d/")
+        config = app.config()
+        network = NetworkSettings.from_config(config, app.root)
+        statuses = StatusTable.from_overrides(config.statuses if config else None)
+
+        def client_factory(send: FlowSend) -> object:
+            import httpx
+
+            return network.async_client(
+                timeout=httpx.Timeout(send.timeout),
+                limits=httpx.Limits(
+                    max_connections=send.concurrency, max_keepalive_connections=send.concurrency
+                ),
+            )
+
+        progress = Progress(enabled=None if fmt == "text" else False)
+        dispatcher = Dispatcher(
+            store=store,
+            tree=tree,
+            selector=selector(statuses),
+            client_factory=client_factory,  # type: ignore[arg-type]
+            settings=DispatchSettings.from_env(),
+            worker=ledger.new_worker_id(),
+            commit_sha=provenance.commit(app.root),
+            actor=provenance.actor(),
+            on_batch=progress.batch,
+            on_request=progress.start,
+        )
+        try:
+            outcomes = dispatcher.run(only or None)
+        finally:
+            progress.finish()
+    finally:
+        store.close()
+    render_dispatch(outcomes, fmt)
+    if any(o.failed and not o.skipped for o in outcomes):
+        ctx.exit(1)
+
+
+@click.command("status")
+@click.argument("name", required=False)
+@click.option(
+    "--runs", "show_runs", is_flag=True, help="With NAME: list every run and its outcome."
+)
+@format_option("text", "json")
+@click.pass_context
+def status(
+    ctx: click.Context, name: str | None, show_runs: bool, output_format: str | None
+) -> None:
+    """Ledger state: every request, or one request per batch (and per run with --runs)."""
+    app: AppContext = ctx.obj
+    fmt = resolve_format(output_format, ("text", "json"))
+    from reconciler.reporters.dispatch import render_request_detail, render_request_list
+    from reconciler.store import ledger
+    from reconciler.store.base import open_store
+
+    store = open_store(app.resolved_store_url(), root=app.root)
+    try:
+        if name is None:
+            rows = [(row, ledger.counts(store, row.name)) for row in ledger.list_requests(store)]
+            render_request_list(rows, fmt)
+            return
+        row = ledger.get_request(store, name)
+        if row is None:
+            raise DispatchError(
+                f"no request named {name!r} in the ledger",
+                hint="`reconciler requests status` lists the dispatched requests",
+            )
+        runs = ledger.run_outcomes(store, name) if show_runs else None
+        render_request_detail(
+            row, ledger.counts(store, name), ledger.batches(store, name), runs, fmt
+        )
+    finally:
+        store.close()

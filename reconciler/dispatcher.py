@@ -1,0 +1,316 @@
+"""`requests dispatch` as a service: for every request not yet completed, freeze the
+selection (once), resolve secrets, send the batches, settle the request status.
+
+The CLI builds the adapters (store, selector, HTTP client factory) and renders the
+outcomes; nothing here prints."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.core.secrets import mask, resolve_env
+from reconciler.core.select import compile_selection, for_action
+from reconciler.core.signing import SigningKeyError, decode_secret
+from reconciler.core.statuses import StatusTable
+from reconciler.errors import ReconcilerError
+from reconciler.http.dispatch import (
+    USER_AGENT,
+    BatchResult,
+    ClientFactory,
+    DispatchSettings,
+    FlowSend,
+    OnBatch,
+    RequestSender,
+)
+from reconciler.load.tree import RequestFile, Tree, canonical_json
+from reconciler.models import Flow, Request
+from reconciler.store import ledger
+from reconciler.store.base import Store
+
+# (flow, run_pk, run_id) grouped by flow in send order, and excluded counts by reason.
+Selected = tuple[Iterable[tuple[str, int, str]], dict[str, int]]
+Selector = Callable[[Store, Request, list[Flow]], Selected]
+MAX_FAILURES_REPORTED = 20
+
+
+@dataclass
+class RequestOutcome:
+    """What happened to one request in this run (and where its ledger stands)."""
+
+    name: str
+    action: str
+    path: str | None
+    status: str
+    skipped: bool = False  # already terminal: nothing done
+    error: str | None = None
+    run_count: int = 0
+    batch_count: int = 0
+    batches: dict[str, int] = field(default_factory=dict)  # ledger counts by batch status
+    runs: dict[str, int] = field(default_factory=dict)
+    excluded: dict[str, int] = field(default_factory=dict)
+    sent: int = 0  # batches settled by this process
+    failures: list[BatchResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.status in (ledger.FAILED, ledger.REFUSED, ledger.COMPLETED_WITH_FAILURES)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "action": self.action,
+            "path": self.path,
+            "status": self.status,
+            "skipped": self.skipped,
+            "error": self.error,
+            "runCount": self.run_count,
+            "batchCount": self.batch_count,
+            "batches": self.batches,
+            "runs": self.runs,
+            "excluded": self.excluded,
+            "sentThisRun": self.sent,
+            "failures": [
+                {
+                    "flow": f.flow,
+                    "seq": f.seq,
+                    "status": f.status,
+                    "attempts": f.attempts,
+                    "runs": f.runs,
+                    "httpStatus": f.http_status,
+                    "reason": f.reason,
+                }
+                for f in self.failures
+            ],
+        }
+
+
+def selector(statuses: StatusTable) -> Selector:
+    """The request's selection as the preview shows it, streamed per flow; for resume the
+    runs outside the Error group are counted as excluded."""
+
+    def select(store: Store, request: Request, flows: list[Flow]) -> Selected:
+        from reconciler.store.runs import count_by_status, flow_source, ledger_problem, select_runs
+
+        spec = compile_selection(request.select, statuses)
+        problem = ledger_problem(store, spec)
+        if problem is not None:
+            raise ReconcilerError(f"request {request.name!r}: {problem}")
+        split = for_action(spec, request.action, statuses)
+        sources = [(flow.name, flow_source(store, flow.name, flow.mappings)) for flow in flows]
+        excluded: dict[str, int] = {}
+        if split.excluded_reason is not None:
+            total = sum(sum(count_by_status(store, spec, src).values()) for _, src in sources)
+            kept = sum(sum(count_by_status(store, split.send, src).values()) for _, src in sources)
+            if total > kept:
+                excluded[split.excluded_reason] = total - kept
+
+        def runs() -> Iterator[tuple[str, int, str]]:
+            for name, source in sources:
+                for run in select_runs(store, split.send, source):
+                    yield name, run.pk, run.id
+
+        return runs(), excluded
+
+    return select
+
+
+def flow_send(flow: Flow, action: str) -> FlowSend:
+    """Resolve the flow's headers and signing key for `action` from the environment.
+    Raises MissingSecret / DispatchError before anything is sent."""
+    endpoint = flow.endpoint(action)
+    if endpoint is None:
+        raise ReconcilerError(f"flow {flow.name!r} has no {action} URL")
+    headers: dict[str, str] = {}
+    for header in endpoint.headers:
+        if header.valueFrom is not None:
+            headers[header.name] = resolve_env(
+                header.valueFrom.env, used_for=f"header {header.name} of flow {flow.name}"
+            )
+        else:
+            headers[header.name] = header.value or ""
+    headers["Content-Type"] = "application/json"
+    headers["User-Agent"] = USER_AGENT
+    key = None
+    if flow.dispatch.signingSecretFrom is not None:
+        env = flow.dispatch.signingSecretFrom.env
+        secret = resolve_env(env, used_for=f"signing secret of flow {flow.name}")
+        try:
+            key = decode_secret(secret)
+        except SigningKeyError as exc:
+            raise ReconcilerError(f"{exc} (environment variable {env}, flow {flow.name})") from None
+    return FlowSend(
+        flow=flow.name,
+        url=endpoint.url,
+        headers=headers,
+        signing_key=key,
+        concurrency=flow.dispatch.concurrency,
+        timeout=flow.dispatch.timeoutSeconds,
+        max_attempts=flow.dispatch.maxAttempts,
+    )
+
+
+@dataclass
+class Dispatcher:
+    store: Store
+    tree: Tree
+    selector: Selector
+    client_factory: ClientFactory
+    settings: DispatchSettings
+    worker: str
+    commit_sha: str | None = None
+    actor: str | None = None
+    on_batch: OnBatch | None = None
+    on_request: Callable[[RequestOutcome], None] | None = None  # a request starts
+
+    def run(self, names: Iterable[str] | None = None) -> list[RequestOutcome]:
+        wanted = set(names) if names is not None else None
+        ledger.register_worker(self.store, self.worker)
+        outcomes = []
+        for item in sorted(self.tree.requests, key=lambda r: r.request.name):
+            if wanted is not None and item.request.name not in wanted:
+                continue
+            try:
+                outcomes.append(self.dispatch(item))
+            except ReconcilerError as exc:  # this request cannot start; the others still go
+                outcomes.append(
+                    RequestOutcome(
+                        name=item.request.name,
+                        action=item.request.action,
+                        path=item.path,
+                        status=ledger.FAILED,
+                        error=mask(exc.message + (f" ({exc.hint})" if exc.hint else "")),
+                    )
+                )
+        return outcomes
+
+    def dispatch(self, item: RequestFile) -> RequestOutcome:
+        request = item.request
+        row = ledger.get_request(self.store, request.name)
+        if row is not None and row.terminal:
+            return self._outcome(item, row, skipped=True)
+        if row is not None and row.content_hash != item.content_hash:
+            raise ReconcilerError(
+                f"request {request.name!r} ({item.path}) changed after it was dispatched",
+                hint="requests are immutable once dispatched; add a new request",
+            )
+        flows = self._flows(request)
+        if row is None:
+            row = self._freeze(item, flows)
+            if row.terminal:  # refused
+                return self._outcome(item, row)
+        if self.on_request is not None:
+            self.on_request(self._outcome(item, row))
+        try:
+            sends = [flow_send(flow, request.action) for flow in flows]
+        except ReconcilerError as exc:  # a missing secret, a bad signing key
+            message = mask(exc.message)
+            ledger.set_status(
+                self.store,
+                request.name,
+                ledger.FAILED,
+                error=message,
+                actor=self.actor,
+                commit_sha=self.commit_sha,
+            )
+            outcome = self._outcome(item, ledger.get_request(self.store, request.name))
+            outcome.error = message
+            return outcome
+        ledger.set_status(self.store, request.name, ledger.DISPATCHING)
+        sender = RequestSender(
+            self.store,
+            request.name,
+            request.action,
+            self.worker,
+            self.settings,
+            self.client_factory,
+            self.on_batch,
+        )
+        results = asyncio.run(sender.run(sends))
+        breaker = "; ".join(r.breaker_opened for r in results if r.breaker_opened) or None
+        status = ledger.final_status(ledger.counts(self.store, request.name))
+        if breaker is not None:
+            status = ledger.FAILED
+        if status is not None:
+            ledger.set_status(
+                self.store,
+                request.name,
+                status,
+                error=breaker,
+                actor=self.actor,
+                commit_sha=self.commit_sha,
+            )
+        # else: other workers still hold batches in flight; the last one settles it.
+        outcome = self._outcome(item, ledger.get_request(self.store, request.name))
+        outcome.error = breaker or outcome.error
+        sent = [b for r in results for b in r.sent]
+        outcome.sent = len(sent)
+        outcome.failures = [b for b in sent if b.status != ledger.B_DELIVERED][
+            :MAX_FAILURES_REPORTED
+        ]
+        return outcome
+
+    def _flows(self, request: Request) -> list[Flow]:
+        flows = []
+        for name in request.flows:
+            flow = self.tree.flow(name)
+            if flow is None or flow.endpoint(request.action) is None:
+                raise ReconcilerError(
+                    f"request {request.name!r}: flow {name!r} has no {request.action} URL in flows.d/"
+                )
+            if not self.store.query_one("SELECT 1 FROM flows WHERE name = ?", (name,)):
+                raise ReconcilerError(
+                    f"request {request.name!r}: flow {name!r} is not in the store",
+                    hint="run `reconciler apply` before `reconciler requests dispatch`",
+                )
+            flows.append(flow)
+        return flows
+
+    def _freeze(self, item: RequestFile, flows: list[Flow]) -> ledger.RequestRow:
+        request = item.request
+        targets = [
+            ledger.FlowTarget(
+                flow=flow.name,
+                url=flow.endpoint(request.action).url,  # type: ignore[union-attr]
+                batch_size=request.batchSize or flow.dispatch.batchSize,
+            )
+            for flow in flows
+        ]
+        selected, excluded = self.selector(self.store, request, flows)
+        return ledger.freeze(
+            self.store,
+            name=request.name,
+            action=request.action,
+            content_hash=item.content_hash,
+            spec=canonical_json(request),
+            source_path=item.path,
+            reason=request.reason,
+            commit_sha=self.commit_sha,
+            actor=self.actor,
+            targets=targets,
+            selected=selected,
+            excluded=excluded,
+            max_runs=request.limits.maxRuns,
+        )
+
+    def _outcome(
+        self, item: RequestFile, row: ledger.RequestRow | None, *, skipped: bool = False
+    ) -> RequestOutcome:
+        assert row is not None
+        c = ledger.counts(self.store, row.name)
+        detail = row.detail
+        return RequestOutcome(
+            name=row.name,
+            action=row.action,
+            path=item.path,
+            status=row.status,
+            skipped=skipped,
+            error=detail.get("error"),
+            run_count=row.run_count or 0,
+            batch_count=row.batch_count or 0,
+            batches=c.batches,
+            runs=c.runs,
+            excluded=dict(detail.get("excluded") or {}),
+        )

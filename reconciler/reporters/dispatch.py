@@ -1,0 +1,249 @@
+"""Rendering of `requests dispatch` outcomes and `requests status` ledger views.
+
+Every text leaves through `emit`, which masks resolved secrets."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import click
+
+from reconciler.core.secrets import mask
+from reconciler.dispatcher import RequestOutcome
+from reconciler.http.dispatch import BatchResult
+from reconciler.reporters.common import (
+    github_escape,
+    is_terminal,
+    json_document,
+    truncate_markdown,
+)
+from reconciler.store.ledger import BATCH_STATES, Batch, Counts, RequestRow
+
+
+def emit(text: str, *, err: bool = False) -> None:
+    click.echo(mask(text), err=err)
+
+
+class Progress:
+    """One self-rewriting stderr line per request, only for a person at a terminal."""
+
+    def __init__(self, enabled: bool | None = None) -> None:
+        self.enabled = is_terminal() if enabled is None else enabled
+        self.name = ""
+        self.total = 0
+        self.done = 0
+        self.failed = 0
+        self._last = 0.0
+
+    def start(self, outcome: RequestOutcome) -> None:
+        self.name = outcome.name
+        self.total = outcome.batch_count
+        self.done = outcome.batches.get("delivered", 0) + outcome.batches.get("failed", 0)
+        self.failed = outcome.batches.get("failed", 0)
+        self._draw(force=True)
+
+    def batch(self, result: BatchResult) -> None:
+        if result.status in ("delivered", "failed"):
+            self.done += 1
+        if result.status == "failed":
+            self.failed += 1
+        self._draw()
+
+    def finish(self) -> None:
+        if self.enabled and self.name:
+            click.echo("\r\033[K", nl=False, err=True)
+        self.name = ""
+
+    def _draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self.enabled or (not force and now - self._last < 0.1):
+            return
+        self._last = now
+        share = f"{self.done}/{self.total} batches"
+        failed = f", {self.failed} failed" if self.failed else ""
+        click.echo(f"\r\033[Kdispatching {self.name}: {share}{failed}", nl=False, err=True)
+
+
+# -- dispatch ---------------------------------------------------------------------------
+def _runs_line(o: RequestOutcome) -> str:
+    delivered = o.runs.get("delivered", 0)
+    failed = o.runs.get("failed", 0)
+    open_runs = o.runs.get("pending", 0) + o.runs.get("in_flight", 0)
+    parts = [f"{delivered}/{o.run_count} runs delivered in {o.batch_count} batches"]
+    if failed:
+        parts.append(f"{failed} failed")
+    if open_runs:
+        parts.append(f"{open_runs} not yet sent")
+    return ", ".join(parts)
+
+
+def _summary(outcomes: list[RequestOutcome]) -> dict[str, Any]:
+    by_status: dict[str, int] = {}
+    for o in outcomes:
+        if not o.skipped:
+            by_status[o.status] = by_status.get(o.status, 0) + 1
+    return {
+        "requests": len([o for o in outcomes if not o.skipped]),
+        "alreadyDone": len([o for o in outcomes if o.skipped]),
+        "byStatus": by_status,
+        "failed": any(o.failed and not o.skipped for o in outcomes),
+    }
+
+
+def dispatch_text(outcomes: list[RequestOutcome]) -> Iterator[str]:
+    active = [o for o in outcomes if not o.skipped]
+    for o in active:
+        yield f"{o.name} ({o.action}): {o.status}"
+        if o.batch_count or o.run_count:
+            yield f"  {_runs_line(o)}"
+        for reason, n in sorted(o.excluded.items()):
+            yield f"  excluded: {n} run{'s' if n != 1 else ''} ({reason})"
+        if o.error:
+            yield f"  error: {o.error}"
+        for f in o.failures:
+            verb = "failed" if f.status == "failed" else "stopped"
+            yield (
+                f"  batch {f.flow}#{f.seq} {verb} after {f.attempts} attempt"
+                f"{'s' if f.attempts != 1 else ''}: {f.reason}"
+            )
+    summary = _summary(outcomes)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(summary["byStatus"].items()))
+    done = summary["alreadyDone"]
+    tail = f"; {done} already done" if done else ""
+    if not active:
+        yield f"Nothing to dispatch{tail}."
+    else:
+        yield f"{summary['requests']} request{'s' if summary['requests'] != 1 else ''}: {counts}{tail}."
+
+
+def dispatch_markdown(outcomes: list[RequestOutcome]) -> str:
+    lines = [
+        "### Request dispatch",
+        "",
+        "| request | action | status | runs | note |",
+        "|---|---|---|---|---|",
+    ]
+    for o in outcomes:
+        if o.skipped:
+            continue
+        note = (o.error or "").replace("|", "\\|")
+        lines.append(f"| `{o.name}` | {o.action} | **{o.status}** | {_runs_line(o)} | {note} |")
+    lines.extend(["", *dispatch_text(outcomes)][-1:])
+    return truncate_markdown("\n".join(lines) + "\n")
+
+
+def render_dispatch(outcomes: list[RequestOutcome], fmt: str) -> None:
+    if fmt == "json":
+        emit(
+            json_document(
+                "dispatch",
+                {"summary": _summary(outcomes), "requests": [o.as_dict() for o in outcomes]},
+            )
+        )
+        return
+    if fmt == "markdown":
+        emit(dispatch_markdown(outcomes))
+        return
+    if fmt == "github":
+        for o in outcomes:
+            if o.failed and not o.skipped:
+                message = f"request {o.name}: {o.status}" + (f" -- {o.error}" if o.error else "")
+                file = f"file={github_escape(o.path, property_value=True)}," if o.path else ""
+                emit(f"::error {file}title=dispatch::{github_escape(message)}")
+    for line in dispatch_text(outcomes):
+        emit(line)
+
+
+# -- status -----------------------------------------------------------------------------
+def _request_dict(row: RequestRow, c: Counts) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "action": row.action,
+        "status": row.status,
+        "path": row.source_path,
+        "commit": row.commit_sha,
+        "actor": row.actor,
+        "runCount": row.run_count,
+        "batchCount": row.batch_count,
+        "batches": c.batches,
+        "runs": c.runs,
+        "excluded": row.detail.get("excluded", {}),
+        "error": row.detail.get("error"),
+        "createdAt": row.created_at,
+        "startedAt": row.started_at,
+        "finishedAt": row.finished_at,
+    }
+
+
+def _batch_dict(b: Batch) -> dict[str, Any]:
+    return {
+        "flow": b.flow,
+        "seq": b.seq,
+        "status": b.status,
+        "attempts": b.attempts,
+        "runs": b.run_count,
+        "httpStatus": b.http_status,
+        "reason": b.reason,
+        "idempotencyKey": b.idempotency_key,
+        "url": b.url,
+        "claimedBy": b.claimed_by,
+        "updatedAt": b.updated_at,
+        "deliveredAt": b.delivered_at,
+    }
+
+
+def render_request_list(rows: list[tuple[RequestRow, Counts]], fmt: str) -> None:
+    if fmt == "json":
+        emit(json_document("requestStatus", {"requests": [_request_dict(r, c) for r, c in rows]}))
+        return
+    if not rows:
+        emit("No requests in the ledger yet.")
+        return
+    for row, c in rows:
+        delivered = c.runs.get("delivered", 0)
+        states = ", ".join(f"{c.batches[s]} {s}" for s in BATCH_STATES if c.batches.get(s))
+        emit(
+            f"{row.name}  {row.action}  {row.status}  {delivered}/{row.run_count or 0} runs "
+            f"delivered  [{states or 'no batches'}]  {row.started_at or row.created_at}"
+        )
+
+
+def render_request_detail(
+    row: RequestRow,
+    c: Counts,
+    batch_list: list[Batch],
+    runs: Iterable[tuple[str, int, int, str, str]] | None,
+    fmt: str,
+) -> None:
+    if fmt == "json":
+        payload: dict[str, Any] = {
+            "request": _request_dict(row, c),
+            "batchList": [_batch_dict(b) for b in batch_list],
+        }
+        if runs is not None:
+            payload["runList"] = [
+                {"flow": f, "seq": s, "pos": p, "runId": r, "status": st} for f, s, p, r, st in runs
+            ]
+        emit(json_document("requestStatus", payload))
+        return
+    emit(f"{row.name} ({row.action}): {row.status}")
+    emit(f"  file {row.source_path or '-'}, commit {row.commit_sha or '-'}, by {row.actor or '-'}")
+    emit(
+        f"  created {row.created_at}, started {row.started_at or '-'}, finished {row.finished_at or '-'}"
+    )
+    for reason, n in sorted(row.detail.get("excluded", {}).items()):
+        emit(f"  excluded: {n} run{'s' if n != 1 else ''} ({reason})")
+    if row.detail.get("error"):
+        emit(f"  error: {row.detail['error']}")
+    for b in batch_list:
+        http = f" HTTP {b.http_status}" if b.http_status else ""
+        why = f" -- {b.reason}" if b.reason and b.status != "delivered" else ""
+        emit(
+            f"  {b.flow}#{b.seq}: {b.status}, {b.run_count} runs, {b.attempts} attempt"
+            f"{'s' if b.attempts != 1 else ''}{http}, key {b.idempotency_key}{why}"
+        )
+    if runs is not None:
+        for flow, seq, _pos, run_id, status in runs:
+            emit(f"    {run_id}  {flow}#{seq}  {status}")

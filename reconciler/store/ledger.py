@@ -1,0 +1,732 @@
+"""The request/dispatch ledger (tables requests, batches, batch_runs).
+
+Life of a request:
+  freeze    one transaction: the request row, every batch (with its Idempotency-Key) and
+            the frozen run list per batch. Evaluated once; a re-run reuses it.
+  claim     pending batches, or in_flight ones whose worker is gone (dead process, expired
+            lease), become in_flight(attempt n) for this worker -- committed BEFORE the send.
+  record    delivered / failed committed AFTER the send; a retry bumps the attempt first.
+  finalize  when no batch is pending or in flight: completed, completed_with_failures or
+            failed.
+
+Several workers (PostgreSQL) claim with FOR UPDATE SKIP LOCKED; each holds a session
+advisory lock named after itself, so the others can tell at once that it died."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reconciler.core.findings import Finding
+from reconciler.store.base import Store, utcnow
+
+if TYPE_CHECKING:
+    from reconciler.load.tree import Tree
+
+# Request statuses.
+PENDING = "pending"
+DISPATCHING = "dispatching"
+COMPLETED = "completed"
+COMPLETED_WITH_FAILURES = "completed_with_failures"
+FAILED = "failed"
+REFUSED = "refused"
+# `requests dispatch` never touches these again; `failed` is retried (pending batches only).
+TERMINAL = frozenset({COMPLETED, COMPLETED_WITH_FAILURES, REFUSED})
+
+# Batch statuses.
+B_PENDING = "pending"
+B_IN_FLIGHT = "in_flight"
+B_DELIVERED = "delivered"
+B_FAILED = "failed"
+BATCH_STATES = (B_PENDING, B_IN_FLIGHT, B_DELIVERED, B_FAILED)
+
+_LOCK_CLASS = 0x6672  # "fr": advisory-lock namespace of dispatch workers
+_INSERT_CHUNK = 5000
+_KEY_NAMESPACE = uuid.UUID("7d3b3a0e-5f1c-4a4e-9c1e-2f6d1b8f6a10")
+
+
+def idempotency_key(request: str, content_hash: str, flow: str, seq: int) -> str:
+    """Stable per (request, flow, batch): the same on every attempt, crash and worker."""
+    return str(uuid.uuid5(_KEY_NAMESPACE, f"{request}\x00{content_hash}\x00{flow}\x00{seq}"))
+
+
+def _later(seconds: float) -> str:
+    return (
+        (datetime.now(UTC) + timedelta(seconds=seconds))
+        .isoformat(timespec="microseconds")
+        .replace("+00:00", "Z")
+    )
+
+
+def _lock_id(worker: str) -> int:
+    return int.from_bytes(hashlib.sha256(worker.encode()).digest()[:4], "big", signed=True)
+
+
+@dataclass(frozen=True)
+class FlowTarget:
+    """Where one flow's batches of a request go."""
+
+    flow: str
+    url: str
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    name: str
+    action: str
+    content_hash: str
+    status: str
+    reason: str | None
+    detail: dict[str, Any]
+    source_path: str | None
+    commit_sha: str | None
+    actor: str | None
+    run_count: int | None
+    batch_count: int | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL
+
+
+_REQUEST_COLUMNS = (
+    "name, action, content_hash, status, reason, detail, source_path, commit_sha, actor, "
+    "run_count, batch_count, created_at, started_at, finished_at"
+)
+
+
+def _request_row(row: tuple[Any, ...]) -> RequestRow:
+    values = list(row)
+    values[5] = json.loads(values[5]) if values[5] else {}
+    return RequestRow(*values)
+
+
+@dataclass(frozen=True)
+class Batch:
+    request: str
+    flow: str
+    seq: int
+    url: str
+    idempotency_key: str
+    status: str
+    attempts: int
+    run_count: int
+    http_status: int | None
+    reason: str | None
+    claimed_by: str | None
+    lease_until: str | None
+    updated_at: str
+    delivered_at: str | None
+
+
+_BATCH_COLUMNS = (
+    "request, flow, seq, url, idempotency_key, status, attempts, run_count, http_status, "
+    "reason, claimed_by, lease_until, updated_at, delivered_at"
+)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Batches and runs per batch status."""
+
+    batches: dict[str, int] = field(default_factory=dict)
+    runs: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def open(self) -> int:
+        return self.batches.get(B_PENDING, 0) + self.batches.get(B_IN_FLIGHT, 0)
+
+
+class SelectionTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+# -- reading ---------------------------------------------------------------------------
+def get_request(store: Store, name: str) -> RequestRow | None:
+    row = store.query_one(f"SELECT {_REQUEST_COLUMNS} FROM requests WHERE name = ?", (name,))
+    return _request_row(row) if row else None
+
+
+def list_requests(store: Store, statuses: Iterable[str] | None = None) -> list[RequestRow]:
+    wanted = list(statuses or [])
+    where = f" WHERE status IN ({', '.join('?' * len(wanted))})" if wanted else ""
+    rows = store.query(
+        f"SELECT {_REQUEST_COLUMNS} FROM requests{where} ORDER BY created_at, name", wanted
+    )
+    return [_request_row(r) for r in rows]
+
+
+def counts(store: Store, request: str) -> Counts:
+    result = Counts()
+    for status, n_batches, n_runs in store.query(
+        "SELECT status, COUNT(*), COALESCE(SUM(run_count), 0) FROM batches "
+        "WHERE request = ? GROUP BY status",
+        (request,),
+    ):
+        result.batches[status] = int(n_batches)
+        result.runs[status] = int(n_runs)
+    return result
+
+
+def batches(store: Store, request: str, flow: str | None = None) -> list[Batch]:
+    sql = f"SELECT {_BATCH_COLUMNS} FROM batches WHERE request = ?"
+    params: list[Any] = [request]
+    if flow is not None:
+        sql += " AND flow = ?"
+        params.append(flow)
+    return [Batch(*row) for row in store.query(sql + " ORDER BY flow, seq", params)]
+
+
+def batch_records(store: Store, batch: Batch) -> list[str]:
+    """The exact stored JSON text of every run in one batch, in frozen order."""
+    rows = store.query(
+        "SELECT r.record FROM batch_runs br JOIN runs r ON r.pk = br.run_pk "
+        "WHERE br.request = ? AND br.flow = ? AND br.seq = ? ORDER BY br.pos",
+        (batch.request, batch.flow, batch.seq),
+    )
+    return [row[0] for row in rows]
+
+
+def run_outcomes(store: Store, request: str) -> Iterator[tuple[str, int, int, str, str]]:
+    """(flow, seq, pos, run_id, batch status) for every frozen run, streamed."""
+    cursor = store.execute(
+        "SELECT br.flow, br.seq, br.pos, br.run_id, b.status FROM batch_runs br "
+        "JOIN batches b ON b.request = br.request AND b.flow = br.flow AND b.seq = br.seq "
+        "WHERE br.request = ? ORDER BY br.flow, br.seq, br.pos",
+        (request,),
+    )
+    while True:
+        rows = cursor.fetchmany(1000)
+        if not rows:
+            return
+        for row in rows:
+            yield (row[0], int(row[1]), int(row[2]), row[3], row[4])
+
+
+def dispatched_hashes(store: Store) -> dict[str, tuple[str, str | None, str | None, str]]:
+    """name -> (content_hash, first dispatch time, commit, status) of every ledger entry."""
+    return {
+        name: (content_hash, started_at or created_at, commit_sha, status)
+        for name, content_hash, created_at, started_at, commit_sha, status in store.query(
+            "SELECT name, content_hash, created_at, started_at, commit_sha, status FROM requests"
+        )
+    }
+
+
+# -- freezing --------------------------------------------------------------------------
+def freeze(
+    store: Store,
+    *,
+    name: str,
+    action: str,
+    content_hash: str,
+    spec: str,
+    source_path: str | None,
+    reason: str,
+    commit_sha: str | None,
+    actor: str | None,
+    targets: list[FlowTarget],
+    selected: Iterable[tuple[str, int, str]],
+    excluded: dict[str, int],
+    max_runs: int,
+) -> RequestRow:
+    """Write the request with its frozen selection in one transaction and return it.
+
+    `selected` yields (flow, run_pk, run_id) grouped by flow, in send order. If another
+    worker froze the request first, its ledger entry wins and is returned unchanged. A
+    selection over `max_runs` is not written: the request is stored as refused."""
+    by_flow = {t.flow: t for t in targets}
+    now = utcnow()
+    try:
+        with store.transaction():
+            if not _insert_request(
+                store, name, action, content_hash, spec, source_path, reason, commit_sha, actor
+            ):
+                existing = get_request(store, name)
+                assert existing is not None
+                return existing
+            run_count, batch_count, per_flow = _write_batches(
+                store, name, content_hash, by_flow, selected, max_runs, now
+            )
+            detail = {"excluded": excluded, "flows": per_flow}
+            store.execute(
+                "UPDATE requests SET run_count = ?, batch_count = ?, detail = ? WHERE name = ?",
+                (run_count, batch_count, json.dumps(detail, sort_keys=True), name),
+            )
+            _audit(
+                store,
+                "freeze",
+                name,
+                action=action,
+                detail={"runs": run_count, "batches": batch_count, "excluded": excluded},
+                commit_sha=commit_sha,
+                actor=actor,
+            )
+    except SelectionTooLarge as too_large:
+        with store.transaction():
+            if _insert_request(
+                store, name, action, content_hash, spec, source_path, reason, commit_sha, actor
+            ):
+                message = (
+                    f"selection has more than {too_large.limit} runs (limits.maxRuns); "
+                    "narrow the selection or raise limits.maxRuns in a new request"
+                )
+                store.execute(
+                    "UPDATE requests SET status = ?, detail = ?, finished_at = ? WHERE name = ?",
+                    (
+                        REFUSED,
+                        json.dumps({"error": message, "excluded": excluded}),
+                        now,
+                        name,
+                    ),
+                )
+                _audit(
+                    store,
+                    "refuse",
+                    name,
+                    action=action,
+                    detail={"outcome": REFUSED, "error": message},
+                    commit_sha=commit_sha,
+                    actor=actor,
+                )
+    row = get_request(store, name)
+    assert row is not None
+    return row
+
+
+def _insert_request(
+    store: Store,
+    name: str,
+    action: str,
+    content_hash: str,
+    spec: str,
+    source_path: str | None,
+    reason: str,
+    commit_sha: str | None,
+    actor: str | None,
+) -> bool:
+    cursor = store.execute(
+        "INSERT INTO requests (name, action, content_hash, spec, source_path, status, reason, "
+        "commit_sha, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (name) DO NOTHING",
+        (
+            name,
+            action,
+            content_hash,
+            spec,
+            source_path,
+            PENDING,
+            reason,
+            commit_sha,
+            actor,
+            utcnow(),
+        ),
+    )
+    return bool(cursor.rowcount)
+
+
+def _write_batches(
+    store: Store,
+    name: str,
+    content_hash: str,
+    by_flow: dict[str, FlowTarget],
+    selected: Iterable[tuple[str, int, str]],
+    max_runs: int,
+    now: str,
+) -> tuple[int, int, dict[str, dict[str, int]]]:
+    total = 0
+    batch_rows: list[tuple[Any, ...]] = []
+    run_rows: list[tuple[Any, ...]] = []
+    per_flow: dict[str, dict[str, int]] = {f: {"runs": 0, "batches": 0} for f in by_flow}
+    # position within the current flow
+    current_flow: str | None = None
+    index = 0
+
+    def close_batch(flow: str, seq: int, size: int) -> None:
+        target = by_flow[flow]
+        key = idempotency_key(name, content_hash, flow, seq)
+        batch_rows.append((name, flow, seq, target.url, key, B_PENDING, 0, size, now))
+        per_flow[flow]["batches"] += 1
+
+    for flow, run_pk, run_id in selected:
+        if flow != current_flow:
+            if current_flow is not None and index % by_flow[current_flow].batch_size:
+                size = by_flow[current_flow].batch_size
+                close_batch(current_flow, (index - 1) // size, (index - 1) % size + 1)
+            current_flow, index = flow, 0
+        total += 1
+        if total > max_runs:
+            raise SelectionTooLarge(max_runs)
+        size = by_flow[flow].batch_size
+        seq, pos = divmod(index, size)
+        if pos == size - 1:
+            close_batch(flow, seq, size)
+        run_rows.append((name, flow, seq, pos, run_pk, run_id))
+        per_flow[flow]["runs"] += 1
+        index += 1
+        if len(run_rows) >= _INSERT_CHUNK:
+            _flush(store, run_rows, batch_rows)
+    if current_flow is not None and index % by_flow[current_flow].batch_size:
+        size = by_flow[current_flow].batch_size
+        close_batch(current_flow, (index - 1) // size, (index - 1) % size + 1)
+    _flush(store, run_rows, batch_rows)
+    return total, sum(f["batches"] for f in per_flow.values()), per_flow
+
+
+def _flush(
+    store: Store, run_rows: list[tuple[Any, ...]], batch_rows: list[tuple[Any, ...]]
+) -> None:
+    if run_rows:
+        store.executemany(
+            "INSERT INTO batch_runs (request, flow, seq, pos, run_pk, run_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            run_rows,
+        )
+        run_rows.clear()
+    if batch_rows:
+        store.executemany(
+            "INSERT INTO batches (request, flow, seq, url, idempotency_key, status, attempts, "
+            "run_count, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            batch_rows,
+        )
+        batch_rows.clear()
+
+
+# -- request status --------------------------------------------------------------------
+def set_status(
+    store: Store,
+    name: str,
+    status: str,
+    *,
+    error: str | None = None,
+    actor: str | None = None,
+    commit_sha: str | None = None,
+) -> None:
+    """Move a request to `status` (started_at/finished_at kept; detail.error replaced)."""
+    now = utcnow()
+    with store.transaction():
+        row = get_request(store, name)
+        assert row is not None
+        detail = dict(row.detail)
+        if error is None:
+            detail.pop("error", None)
+        else:
+            detail["error"] = error
+        started = row.started_at or (now if status == DISPATCHING else None)
+        finished = now if status not in (PENDING, DISPATCHING) else None
+        store.execute(
+            "UPDATE requests SET status = ?, detail = ?, started_at = ?, finished_at = ? "
+            "WHERE name = ?",
+            (status, json.dumps(detail, sort_keys=True), started, finished, name),
+        )
+        if status not in (PENDING, DISPATCHING):
+            c = counts(store, name)
+            _audit(
+                store,
+                "dispatch",
+                name,
+                action=row.action,
+                detail={
+                    "outcome": status,
+                    "batches": c.batches,
+                    "runs": c.runs,
+                    **({"error": error} if error else {}),
+                },
+                commit_sha=commit_sha,
+                actor=actor,
+            )
+
+
+def final_status(c: Counts) -> str | None:
+    """The request status once nothing is open; None while batches are pending/in flight."""
+    if c.open:
+        return None
+    delivered = c.batches.get(B_DELIVERED, 0)
+    failed = c.batches.get(B_FAILED, 0)
+    if failed == 0:
+        return COMPLETED
+    return COMPLETED_WITH_FAILURES if delivered else FAILED
+
+
+# -- workers ---------------------------------------------------------------------------
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
+
+
+def register_worker(store: Store, worker: str) -> None:
+    """On PostgreSQL hold a session advisory lock named after the worker for its lifetime:
+    when the process dies the server drops the session and the lock with it."""
+    if store.dialect == "postgresql":
+        store.execute("SELECT pg_advisory_lock(?, ?)", (_LOCK_CLASS, _lock_id(worker)))
+
+
+def _worker_alive(store: Store, worker: str) -> bool:
+    if store.dialect == "postgresql":
+        row = store.query_one("SELECT pg_try_advisory_lock(?, ?)", (_LOCK_CLASS, _lock_id(worker)))
+        if row and row[0]:
+            store.execute("SELECT pg_advisory_unlock(?, ?)", (_LOCK_CLASS, _lock_id(worker)))
+            return False
+        return True
+    # SQLite is a local file: workers share this host, so the process id tells.
+    host, _, rest = worker.partition("/")
+    pid_text = rest.partition("/")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return True  # cannot tell: the lease decides
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap(store: Store, request: str, worker: str) -> int:
+    """Batches in flight for a worker that is gone go back to pending (attempts kept, same
+    Idempotency-Key): the next claim resends them. Returns how many."""
+    holders = [
+        row[0]
+        for row in store.query(
+            "SELECT DISTINCT claimed_by FROM batches WHERE request = ? AND status = ? "
+            "AND claimed_by IS NOT NULL AND claimed_by <> ?",
+            (request, B_IN_FLIGHT, worker),
+        )
+    ]
+    reaped = 0
+    for holder in holders:
+        if _worker_alive(store, holder):
+            continue
+        with store.transaction():
+            cursor = store.execute(
+                "UPDATE batches SET status = ?, claimed_by = NULL, lease_until = NULL, "
+                "updated_at = ? WHERE request = ? AND status = ? AND claimed_by = ?",
+                (B_PENDING, utcnow(), request, B_IN_FLIGHT, holder),
+            )
+            reaped += int(cursor.rowcount or 0)
+    return reaped
+
+
+def claim(store: Store, request: str, flow: str, worker: str, lease_seconds: float) -> Batch | None:
+    """Take the next batch of (request, flow): pending, or in flight with an expired lease.
+    It becomes in_flight with attempts + 1, committed before anything is sent."""
+    now = utcnow()
+    lock = " FOR UPDATE SKIP LOCKED" if store.dialect == "postgresql" else ""
+    with store.transaction():
+        rows = store.query(
+            f"UPDATE batches SET status = ?, attempts = attempts + 1, claimed_by = ?, "
+            f"lease_until = ?, updated_at = ? "
+            f"WHERE (request, flow, seq) = (SELECT request, flow, seq FROM batches "
+            f"WHERE request = ? AND flow = ? AND (status = ? OR (status = ? AND lease_until < ?)) "
+            f"ORDER BY seq LIMIT 1{lock}) RETURNING {_BATCH_COLUMNS}",
+            (
+                B_IN_FLIGHT,
+                worker,
+                _later(lease_seconds),
+                now,
+                request,
+                flow,
+                B_PENDING,
+                B_IN_FLIGHT,
+                now,
+            ),
+        )
+    return Batch(*rows[0]) if rows else None
+
+
+def next_attempt(
+    store: Store,
+    batch: Batch,
+    worker: str,
+    lease_seconds: float,
+    *,
+    http_status: int | None,
+    reason: str,
+) -> int | None:
+    """Record a failed attempt's outcome and start the next one (committed before the
+    send). None when this worker no longer holds the batch."""
+    with store.transaction():
+        rows = store.query(
+            "UPDATE batches SET attempts = attempts + 1, http_status = ?, reason = ?, "
+            "lease_until = ?, updated_at = ? WHERE request = ? AND flow = ? AND seq = ? "
+            "AND status = ? AND claimed_by = ? RETURNING attempts",
+            (
+                http_status,
+                reason,
+                _later(lease_seconds),
+                utcnow(),
+                batch.request,
+                batch.flow,
+                batch.seq,
+                B_IN_FLIGHT,
+                worker,
+            ),
+        )
+    return int(rows[0][0]) if rows else None
+
+
+def finish(
+    store: Store,
+    batch: Batch,
+    worker: str,
+    *,
+    status: str,
+    http_status: int | None,
+    reason: str | None,
+    attempts: int,
+    action: str,
+) -> bool:
+    """Delivered or failed, committed after the send (with an audit record). False when
+    another worker took the batch over meanwhile (its result stands)."""
+    assert status in (B_DELIVERED, B_FAILED)
+    now = utcnow()
+    with store.transaction():
+        cursor = store.execute(
+            "UPDATE batches SET status = ?, http_status = ?, reason = ?, claimed_by = NULL, "
+            "lease_until = NULL, updated_at = ?, delivered_at = ? WHERE request = ? AND flow = ? "
+            "AND seq = ? AND status = ? AND claimed_by = ?",
+            (
+                status,
+                http_status,
+                reason,
+                now,
+                now if status == B_DELIVERED else None,
+                batch.request,
+                batch.flow,
+                batch.seq,
+                B_IN_FLIGHT,
+                worker,
+            ),
+        )
+        if not cursor.rowcount:
+            return False
+        _audit(
+            store,
+            "batch",
+            batch.request,
+            action=action,
+            flow=batch.flow,
+            detail={
+                "outcome": status,
+                "seq": batch.seq,
+                "runs": batch.run_count,
+                "attempts": attempts,
+                "httpStatus": http_status,
+                "idempotencyKey": batch.idempotency_key,
+                **({"reason": reason} if reason else {}),
+            },
+        )
+    return True
+
+
+def release(store: Store, batch: Batch, worker: str, *, reason: str) -> None:
+    """Give an unfinished batch back (circuit breaker, interrupt): pending, same key."""
+    with store.transaction():
+        store.execute(
+            "UPDATE batches SET status = ?, reason = ?, claimed_by = NULL, lease_until = NULL, "
+            "updated_at = ? WHERE request = ? AND flow = ? AND seq = ? AND status = ? "
+            "AND claimed_by = ?",
+            (
+                B_PENDING,
+                reason,
+                utcnow(),
+                batch.request,
+                batch.flow,
+                batch.seq,
+                B_IN_FLIGHT,
+                worker,
+            ),
+        )
+
+
+def renew_leases(store: Store, request: str, worker: str, lease_seconds: float) -> None:
+    with store.transaction():
+        store.execute(
+            "UPDATE batches SET lease_until = ? WHERE request = ? AND status = ? AND claimed_by = ?",
+            (_later(lease_seconds), request, B_IN_FLIGHT, worker),
+        )
+
+
+# -- audit -----------------------------------------------------------------------------
+def _audit(
+    store: Store,
+    kind_action: str,
+    request: str,
+    *,
+    action: str,
+    detail: dict[str, Any],
+    flow: str | None = None,
+    commit_sha: str | None = None,
+    actor: str | None = None,
+) -> None:
+    """kind = request|batch, action = resubmit|resume (what `history --action` filters),
+    detail.event = freeze|refuse|dispatch|batch, detail.outcome = the result."""
+    kind = "batch" if kind_action == "batch" else "request"
+    store.execute(
+        "INSERT INTO audit (at, actor, commit_sha, kind, action, flow, request, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            utcnow(),
+            actor,
+            commit_sha,
+            kind,
+            action,
+            flow,
+            request,
+            json.dumps({"event": kind_action, **detail}, sort_keys=True, separators=(",", ":")),
+        ),
+    )
+
+
+# -- immutability ----------------------------------------------------------------------
+def changed_after_dispatch(store: Store, tree: Tree) -> list[Finding]:
+    """A request file whose name is in the ledger with other content is an error: requests
+    are immutable once dispatched (deleting the file is fine; the history stays)."""
+    known = dispatched_hashes(store)
+    findings = []
+    for item in tree.requests:
+        entry = known.get(item.request.name)
+        if entry is None or entry[0] == item.content_hash:
+            continue
+        _hash, when, commit, status = entry
+        verb = "refused" if status == REFUSED else "dispatched"
+        line, col = _name_position(tree.root / item.path)
+        findings.append(
+            Finding(
+                path=item.path,
+                line=line,
+                col=col,
+                rule="request-immutable",
+                message=(
+                    f"request {item.request.name!r} was {verb} on {when} at commit "
+                    f"{commit or 'unknown'} and its content has changed since; add a new request"
+                ),
+                hint="give the new request a new name; the ledger keeps the old one",
+            )
+        )
+    return findings
+
+
+def _name_position(path: Path) -> tuple[int, int]:
+    """Line and column of the top-level `name:` key (1:1 if it cannot be found)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 1, 1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("name:") or line.startswith("name :"):
+            return number, 1
+    return 1, 1

@@ -1,0 +1,302 @@
+"""Dispatch against a real HTTPS receiver on 127.0.0.1: bodies, headers, signatures,
+faults, retries, circuit breaker, missing secrets, refusal, two workers on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import trustme
+
+from reconciler.core.statuses import StatusTable
+from reconciler.dispatcher import Dispatcher, RequestOutcome, selector
+from reconciler.http.dispatch import USER_AGENT, DispatchSettings, FlowSend
+from reconciler.http.guard import NetworkSettings
+from reconciler.load.config import load_config
+from reconciler.load.tree import load_tree
+from reconciler.store import ledger
+from reconciler.store.base import open_store
+from tests.dispatch_support import (
+    API_KEY,
+    SIGNING_SECRET,
+    Hit,
+    Receiver,
+    Reply,
+    record_text,
+    seed_store,
+    write_tree,
+)
+
+REQUEST = "2026-11-28-sap-outage"
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+def ca_pem(ca: trustme.CA, tmp_path: Path) -> Path:
+    path = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORDERS_API_KEY", API_KEY)
+    monkeypatch.setenv("ORDERS_SIGNING_SECRET", SIGNING_SECRET)
+    monkeypatch.setenv("RECONCILER_DISPATCH_BASE_DELAY", "0.01")
+    monkeypatch.setenv("RECONCILER_DISPATCH_MAX_DELAY", "0.05")
+    monkeypatch.setenv("RECONCILER_DISPATCH_RETRY_AFTER_CAP", "0.3")
+
+
+def dispatch(root: Path, store_url: str) -> list[RequestOutcome]:
+    tree = load_tree(root)
+    assert tree.valid, tree.findings
+    network = NetworkSettings.from_config(load_config(root), root)
+
+    def factory(send: FlowSend):  # type: ignore[no-untyped-def]
+        import httpx
+
+        return network.async_client(
+            timeout=httpx.Timeout(send.timeout),
+            limits=httpx.Limits(max_connections=send.concurrency),
+        )
+
+    store = open_store(store_url, root=root)
+    try:
+        return Dispatcher(
+            store=store,
+            tree=tree,
+            selector=selector(StatusTable.default()),
+            client_factory=factory,
+            settings=DispatchSettings.from_env(),
+            worker=ledger.new_worker_id(),
+        ).run()
+    finally:
+        store.close()
+
+
+def records(n: int, *, status_id: int = 2, start: int = 0) -> list[str]:
+    return [record_text(i, status_id=status_id) for i in range(start, start + n)]
+
+
+def setup(
+    root: Path, store_url: str, ca_pem: Path, receiver: Receiver, texts: list[str], **tree: object
+) -> None:
+    write_tree(root, ca_pem=ca_pem, url=receiver.url(), **tree)  # type: ignore[arg-type]
+    store = open_store(store_url, root=root)
+    try:
+        seed_store(store, root, texts)
+    finally:
+        store.close()
+
+
+def ledger_batches(store_url: str, root: Path, name: str = REQUEST) -> list[ledger.Batch]:
+    store = open_store(store_url, root=root)
+    try:
+        return ledger.batches(store, name)
+    finally:
+        store.close()
+
+
+def first_id(hit: Hit) -> str:
+    return str(json.loads(hit.body)[0]["id"])
+
+
+def test_receiver_gets_exactly_the_records_in_batches_with_headers_and_signature(
+    store_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path
+) -> None:
+    selected = records(95)  # Error group
+    others = records(5, status_id=1, start=500)  # Completed: not selected
+    with Receiver(ca.issue_cert("127.0.0.1"), secret=SIGNING_SECRET) as receiver:
+        setup(tmp_path, store_url, ca_pem, receiver, selected + others, signing=True)
+        [outcome] = dispatch(tmp_path, store_url)
+        hits = receiver.hits
+
+    assert outcome.status == "completed", outcome
+    assert (outcome.run_count, outcome.batch_count) == (95, 10)
+    assert len(hits) == 10
+    batches = {b.idempotency_key: b for b in ledger_batches(store_url, tmp_path)}
+    by_seq = sorted(hits, key=lambda h: batches[h.key].seq)
+    # bodies: the stored texts, byte for byte, joined in frozen order, batchSize per POST
+    for seq, hit in enumerate(by_seq):
+        chunk = selected[seq * 10 : seq * 10 + 10]
+        assert hit.body == ("[" + ",".join(chunk) + "]").encode()
+    assert [len(json.loads(h.body)) for h in by_seq] == [10] * 9 + [5]
+    for hit in hits:
+        assert hit.path == "/resubmit"
+        assert hit.headers["content-type"] == "application/json"
+        assert hit.headers["user-agent"] == USER_AGENT
+        assert hit.headers["x-api-key"] == API_KEY  # resolved at send time
+        assert hit.headers["x-team"] == "sales"
+        assert hit.headers["webhook-id"] == hit.key
+        assert hit.signature_ok is True, hit.headers
+        assert hit.attempt == 1
+    assert len({h.key for h in hits}) == 10
+    assert all(b.status == "delivered" and b.attempts == 1 for b in batches.values())
+
+
+def test_faults_end_as_specified(tmp_path: Path, ca: trustme.CA, ca_pem: Path) -> None:
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    plan = {
+        "run-000000": lambda a: Reply(503, (("Retry-After", "5"),)) if a == 1 else Reply(),
+        "run-000010": lambda a: Reply(429) if a <= 2 else Reply(),
+        "run-000020": lambda a: Reply(reset=True) if a == 1 else Reply(),
+        "run-000030": lambda a: Reply(delay=2.0) if a == 1 else Reply(),
+        "run-000040": lambda a: Reply(400, body=b"bad order " + API_KEY.encode()),
+        "run-000050": lambda a: Reply(301, (("Location", "/elsewhere"),)),
+        "run-000060": lambda a: Reply(503),
+        "run-000070": lambda a: Reply(408) if a == 1 else Reply(),
+    }
+
+    def script(hit: Hit) -> Reply:
+        rule = plan.get(first_id(hit))
+        return rule(hit.attempt) if rule else Reply()
+
+    with Receiver(ca.issue_cert("127.0.0.1"), script) as receiver:
+        setup(tmp_path, store_url, ca_pem, receiver, records(90), timeout=0.5, max_attempts=3)
+        [outcome] = dispatch(tmp_path, store_url)
+        hits = receiver.hits
+
+    assert outcome.status == "completed_with_failures"
+    by_first = {b.seq * 10: b for b in ledger_batches(store_url, tmp_path)}
+    attempts = {seq: b.attempts for seq, b in by_first.items()}
+    statuses = {seq: b.status for seq, b in by_first.items()}
+    assert attempts == {0: 2, 10: 3, 20: 2, 30: 2, 40: 1, 50: 1, 60: 3, 70: 2, 80: 1}
+    assert statuses == {
+        0: "delivered",
+        10: "delivered",
+        20: "delivered",
+        30: "delivered",
+        40: "failed",
+        50: "failed",
+        60: "failed",
+        70: "delivered",
+        80: "delivered",
+    }
+    assert by_first[40].http_status == 400 and "HTTP 400" in (by_first[40].reason or "")
+    assert API_KEY not in (by_first[40].reason or "")  # an echoed secret is masked
+    assert by_first[50].http_status == 301 and "not followed" in (by_first[50].reason or "")
+    assert by_first[60].http_status == 503
+    assert not [h for h in hits if h.path == "/elsewhere"]  # the redirect was not followed
+    # receiver saw exactly the attempts the ledger counts, same key on every resend
+    seen = Counter(first_id(h) for h in hits)
+    assert {int(k[4:]): n for k, n in seen.items()} == attempts
+    # Retry-After: 5 is honoured up to the cap (0.3 s here), far above the 10 ms backoff
+    first, second = sorted((h for h in hits if first_id(h) == "run-000000"), key=lambda h: h.at)
+    assert 0.28 <= second.at - first.at < 2.0
+    failures = {(f.seq, f.attempts) for f in outcome.failures}
+    assert failures == {(4, 1), (5, 1), (6, 3)}
+
+
+def test_circuit_breaker_stops_the_request_and_a_rerun_finishes(
+    tmp_path: Path, ca: trustme.CA, ca_pem: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("RECONCILER_DISPATCH_BREAKER", "4")
+    with Receiver(ca.issue_cert("127.0.0.1"), lambda hit: Reply(500)) as receiver:
+        setup(tmp_path, store_url, ca_pem, receiver, records(100), max_attempts=10, concurrency=1)
+        [outcome] = dispatch(tmp_path, store_url)
+        assert outcome.status == "failed"
+        assert outcome.error and "circuit breaker opened after 4 consecutive" in outcome.error
+        assert len(receiver.hits) == 4
+        states = Counter(b.status for b in ledger_batches(store_url, tmp_path))
+        assert states == {"pending": 10}  # nothing lost: all still to send
+        receiver.set_script(lambda hit: Reply())
+        [again] = dispatch(tmp_path, store_url)
+        assert again.status == "completed"
+        keys = Counter(h.key for h in receiver.hits)
+    assert len(keys) == 10
+    assert max(keys.values()) == 5  # the batch tried 4 times before, once more now
+
+
+def test_missing_secret_fails_before_anything_is_sent(
+    tmp_path: Path, ca: trustme.CA, ca_pem: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.delenv("ORDERS_API_KEY")
+    with Receiver(ca.issue_cert("127.0.0.1")) as receiver:
+        setup(tmp_path, store_url, ca_pem, receiver, records(20))
+        [outcome] = dispatch(tmp_path, store_url)
+        assert outcome.status == "failed"
+        assert "ORDERS_API_KEY is not set (header x-api-key of flow Order Processing)" in (
+            outcome.error or ""
+        )
+        assert receiver.hits == []
+        monkeypatch.setenv("ORDERS_API_KEY", API_KEY)
+        [again] = dispatch(tmp_path, store_url)
+        assert again.status == "completed"
+        assert len(receiver.hits) == 2
+
+
+def test_over_max_runs_is_refused_and_stays_refused(
+    tmp_path: Path, ca: trustme.CA, ca_pem: Path
+) -> None:
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    with Receiver(ca.issue_cert("127.0.0.1")) as receiver:
+        setup(
+            tmp_path,
+            store_url,
+            ca_pem,
+            receiver,
+            records(30),
+            requests={REQUEST: {"max_runs": 29}},
+        )
+        [outcome] = dispatch(tmp_path, store_url)
+        assert outcome.status == "refused"
+        assert "more than 29 runs" in (outcome.error or "")
+        [again] = dispatch(tmp_path, store_url)
+        assert again.skipped and again.status == "refused"
+        assert receiver.hits == []
+    assert ledger_batches(store_url, tmp_path) == []
+
+
+def test_completed_requests_are_not_sent_again(
+    store_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path
+) -> None:
+    with Receiver(ca.issue_cert("127.0.0.1")) as receiver:
+        setup(tmp_path, store_url, ca_pem, receiver, records(25))
+        [first] = dispatch(tmp_path, store_url)
+        [second] = dispatch(tmp_path, store_url)
+        assert first.status == "completed" and second.skipped
+        assert len(receiver.hits) == 3
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgresql_never_deliver_a_batch_twice(
+    pg_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path
+) -> None:
+    with Receiver(ca.issue_cert("127.0.0.1"), lambda hit: Reply(delay=0.005)) as receiver:
+        setup(tmp_path, pg_url, ca_pem, receiver, records(600), batch_size=5, concurrency=3)
+        results: list[list[RequestOutcome]] = []
+        errors: list[BaseException] = []
+
+        def worker() -> None:
+            try:
+                results.append(dispatch(tmp_path, pg_url))
+            except BaseException as exc:  # surfaced below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not errors, errors
+        hits = receiver.hits
+    keys = Counter(h.key for h in hits)
+    assert len(keys) == 120 and set(keys.values()) == {1}, keys.most_common(3)
+    sent = [o.sent for [o] in results]
+    assert sum(sent) == 120 and all(n > 0 for n in sent), sent  # both did real work
+    assert {b.status for b in ledger_batches(pg_url, tmp_path)} == {"delivered"}
+    store = open_store(pg_url, root=tmp_path)
+    try:
+        row = ledger.get_request(store, REQUEST)
+        assert row is not None and row.status == "completed"
+    finally:
+        store.close()
