@@ -442,6 +442,10 @@ def _prepare(store: Store) -> None:
         # Selection reads run rows scattered over the file: map it instead of one pread
         # per page (a cold `runs list` of 10,000 runs is ~1.5x faster).
         store.execute("PRAGMA mmap_size = 1073741824")
+    else:
+        # Selections are short index range scans: launching parallel workers costs more
+        # (~80 ms on a busy host) than the whole query.
+        store.execute("SET max_parallel_workers_per_gather = 0")
 
 
 _COLUMNS = (
