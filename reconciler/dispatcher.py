@@ -284,6 +284,7 @@ class Dispatcher:
         sizes = {flow.name: request.batchSize or flow.dispatch.batchSize for flow in flows}
         urls = {flow.name: flow.endpoint(request.action).url for flow in flows}  # type: ignore[union-attr]
         chosen, excluded = self.selector(self.store, request, flows)
+        ledger.tune_for_dispatch(self.store)  # the selection may have widened the map
         selections = [
             ledger.FlowSelection(ledger.FlowTarget(name, urls[name], sizes[name]), sql, params, n)
             for name, sql, params, n in chosen
