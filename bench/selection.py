@@ -16,6 +16,7 @@ built with `rebuild_flow` (what `apply` does), then ANALYZE. Measured, each the 
     python bench/selection.py [--runs N] [--backend sqlite|postgresql|both]
 """
 
+# ruff: noqa: E402 -- the repo root goes on sys.path before its imports
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,9 @@ import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-REPO = _HERE.parent
+REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench._pg import postgres_database
