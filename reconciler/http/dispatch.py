@@ -8,6 +8,7 @@ Database calls are short and run on the event loop thread (one connection, no th
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import os
 import random
@@ -273,11 +274,15 @@ class RequestSender:
             # after the senders finish catches a worker that died meanwhile (bounded).
             for _ in range(3):
                 await self._db(ledger.reap, self.request, self.worker)
-                senders = [
-                    self._sender(client, send, policy, breaker, outcome)
-                    for _ in range(send.concurrency)
-                ]
-                await asyncio.gather(*senders)
+                window = _Window(self, send, outcome)
+                try:
+                    senders = [
+                        self._sender(client, send, policy, breaker, window)
+                        for _ in range(send.concurrency)
+                    ]
+                    await asyncio.gather(*senders)
+                finally:
+                    await window.close()
                 if breaker.opened:
                     outcome.breaker_opened = (
                         f"sending to {send.url} stopped: {breaker.last_failure}"
@@ -296,18 +301,16 @@ class RequestSender:
         send: FlowSend,
         policy: RetryPolicy,
         breaker: CircuitBreaker,
-        outcome: FlowRun,
+        window: _Window,
     ) -> None:
         while not breaker.opened:
-            batch = await self._db(
-                ledger.claim, self.request, send.flow, self.worker, self.settings.lease_seconds
-            )
-            if batch is None:
+            claimed = await window.next()
+            if claimed is None:
                 return
-            result = await self._send_batch(client, send, policy, breaker, batch)
+            batch, records = claimed
+            result = await self._send_batch(client, send, policy, breaker, batch, records, window)
             if result is not None:
-                outcome.sent.append(result)
-                self.on_batch(result)
+                window.report(result)
 
     async def _send_batch(
         self,
@@ -316,12 +319,17 @@ class RequestSender:
         policy: RetryPolicy,
         breaker: CircuitBreaker,
         batch: ledger.Batch,
+        records: list[bytes],
+        window: _Window,
     ) -> BatchResult | None:
-        records = await self._db(ledger.batch_records, batch)
+        """Send one claimed batch until it settles. Delivered/failed go to the window, which
+        commits them (after the send) with its next claim; released/taken-over batches
+        are returned or dropped here."""
         attempt = batch.attempts
         if len(records) != batch.run_count:
             reason = f"{batch.run_count - len(records)} of {batch.run_count} frozen runs are no longer in the store"
-            return await self._finish(batch, ledger.B_FAILED, None, reason, attempt)
+            await window.settle(ledger.Settle(batch, ledger.B_FAILED, None, reason, attempt))
+            return None
         # The stored texts are the exact records: join them, never re-serialise.
         body = b"[" + b",".join(records) + b"]"
         del records
@@ -329,9 +337,10 @@ class RequestSender:
             result = await post_once(client, send, batch.idempotency_key, body)
             if result.verdict is Verdict.DELIVERED:
                 breaker.success()
-                return await self._finish(
-                    batch, ledger.B_DELIVERED, result.http_status, None, attempt
+                await window.settle(
+                    ledger.Settle(batch, ledger.B_DELIVERED, result.http_status, None, attempt)
                 )
+                return None
             if result.fatal:
                 breaker.trip(result.reason)
             else:
@@ -339,9 +348,12 @@ class RequestSender:
             if breaker.opened and result.fatal:  # leave it pending for a fixed re-run
                 return await self._release(batch, result, attempt)
             if not policy.should_retry(result.verdict, attempt):
-                return await self._finish(
-                    batch, ledger.B_FAILED, result.http_status, result.reason, attempt
+                await window.settle(
+                    ledger.Settle(
+                        batch, ledger.B_FAILED, result.http_status, result.reason, attempt
+                    )
                 )
+                return None
             if not breaker.opened:
                 await asyncio.sleep(policy.delay(attempt, result.retry_after, self.rng))
             if breaker.opened:  # tripped by this failure or by another sender meanwhile
@@ -365,25 +377,80 @@ class RequestSender:
             batch.flow, batch.seq, "released", attempt, batch.run_count, result.http_status, reason
         )
 
-    async def _finish(
-        self,
-        batch: ledger.Batch,
-        status: str,
-        http_status: int | None,
-        reason: str | None,
-        attempts: int,
-    ) -> BatchResult | None:
-        if not await self._db(
-            ledger.finish,
-            batch,
-            self.worker,
-            status=status,
-            http_status=http_status,
-            reason=reason,
-            attempts=attempts,
-            action=self.action,
-        ):
-            return None
-        return BatchResult(
-            batch.flow, batch.seq, status, attempts, batch.run_count, http_status, reason
+
+class _Window:
+    """One flow's ledger traffic, grouped: claims `size` batches ahead (in_flight,
+    committed before any of them is sent, records read in the same go) and commits the
+    results of sent batches together with the next claim -- one transaction per window
+    instead of three per batch. A batch's result is committed after its send; a crash in
+    between leaves it in_flight and it is resent with the same Idempotency-Key."""
+
+    def __init__(self, sender: RequestSender, send: FlowSend, outcome: FlowRun) -> None:
+        self.sender = sender
+        self.send = send
+        self.outcome = outcome
+        self.size = max(1, send.concurrency)
+        self.ready: collections.deque[tuple[ledger.Batch, list[bytes]]] = collections.deque()
+        self.settled: list[ledger.Settle] = []
+        self.exhausted = False
+        self.lock = asyncio.Lock()
+
+    async def next(self) -> tuple[ledger.Batch, list[bytes]] | None:
+        async with self.lock:
+            if not self.ready and not self.exhausted:
+                claimed = await self._sync(self.size)
+                self.ready.extend(claimed)
+                self.exhausted = not claimed
+            return self.ready.popleft() if self.ready else None
+
+    async def settle(self, result: ledger.Settle) -> None:
+        self.settled.append(result)
+        if len(self.settled) >= self.size and not self.lock.locked():
+            async with self.lock:  # a window's worth: commit without waiting for a claim
+                await self._sync(0)
+
+    def report(self, result: BatchResult) -> None:
+        self.outcome.sent.append(result)
+        self.sender.on_batch(result)
+
+    async def close(self) -> None:
+        """Commit what was sent; give back what was claimed ahead but never sent."""
+        async with self.lock:
+            await self._sync(0)
+            unsent = [batch for batch, _ in self.ready]
+            self.ready.clear()
+            if unsent:
+                await self.sender._db(
+                    ledger.unclaim, unsent, self.sender.worker, reason="claimed, not sent"
+                )
+
+    async def _sync(self, limit: int) -> list[tuple[ledger.Batch, list[bytes]]]:
+        settled, self.settled = self.settled, []
+        if not settled and not limit:
+            return []
+        s = self.sender
+        held, claimed = await s._db(
+            ledger.settle_and_claim,
+            s.request,
+            self.send.flow,
+            s.worker,
+            s.settings.lease_seconds,
+            action=s.action,
+            settled=settled,
+            limit=limit,
         )
+        for item, still_ours in zip(settled, held, strict=True):
+            if still_ours:  # else another worker took it over; its result stands
+                b = item.batch
+                self.report(
+                    BatchResult(
+                        b.flow,
+                        b.seq,
+                        item.status,
+                        item.attempts,
+                        b.run_count,
+                        item.http_status,
+                        item.reason,
+                    )
+                )
+        return claimed
