@@ -379,11 +379,12 @@ class RequestSender:
 
 
 class _Window:
-    """One flow's ledger traffic, grouped: claims `size` batches ahead (in_flight,
-    committed before any of them is sent, records read in the same go) and commits the
-    results of sent batches together with the next claim -- one transaction per window
-    instead of three per batch. A batch's result is committed after its send; a crash in
-    between leaves it in_flight and it is resent with the same Idempotency-Key."""
+    """One flow's ledger traffic, grouped: claims `size` batches at a time (in_flight,
+    committed before any of them is sent; their records read in the same go), refilled in
+    the background while the previous ones are on the wire, and commits the results of
+    sent batches together with the next claim -- about one transaction per `size`
+    batches instead of three per batch. A result is committed after its send; a crash in
+    between leaves the batch in_flight, and it is resent with the same Idempotency-Key."""
 
     def __init__(self, sender: RequestSender, send: FlowSend, outcome: FlowRun) -> None:
         self.sender = sender
@@ -393,15 +394,35 @@ class _Window:
         self.ready: collections.deque[tuple[ledger.Batch, list[bytes]]] = collections.deque()
         self.settled: list[ledger.Settle] = []
         self.exhausted = False
-        self.lock = asyncio.Lock()
+        self.lock = asyncio.Lock()  # one ledger transaction of this window at a time
+        self.refill: asyncio.Task[None] | None = None
 
     async def next(self) -> tuple[ledger.Batch, list[bytes]] | None:
+        while True:
+            if self.ready:
+                item = self.ready.popleft()
+                if len(self.ready) < self.size:
+                    self._start_refill()  # claim the next ones while these are sent
+                return item
+            if self.exhausted:
+                return None
+            self._start_refill()
+            assert self.refill is not None
+            await asyncio.shield(self.refill)
+
+    def _start_refill(self) -> None:
+        if self.refill is not None and self.refill.done():
+            self.refill.result()  # a claim that failed in the background surfaces here
+        if self.exhausted or (self.refill is not None and not self.refill.done()):
+            return
+        self.refill = asyncio.create_task(self._refill())
+
+    async def _refill(self) -> None:
         async with self.lock:
-            if not self.ready and not self.exhausted:
-                claimed = await self._sync(self.size)
-                self.ready.extend(claimed)
-                self.exhausted = not claimed
-            return self.ready.popleft() if self.ready else None
+            claimed = await self._sync(self.size)
+        self.ready.extend(claimed)
+        if not claimed:
+            self.exhausted = True
 
     async def settle(self, result: ledger.Settle) -> None:
         self.settled.append(result)
@@ -415,6 +436,10 @@ class _Window:
 
     async def close(self) -> None:
         """Commit what was sent; give back what was claimed ahead but never sent."""
+        self.exhausted = True
+        if self.refill is not None:
+            with contextlib.suppress(Exception):
+                await self.refill
         async with self.lock:
             await self._sync(0)
             unsent = [batch for batch, _ in self.ready]
