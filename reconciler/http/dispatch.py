@@ -390,12 +390,16 @@ class _Window:
         self.sender = sender
         self.send = send
         self.outcome = outcome
+        # Claims of two rounds of the senders: half the claim commits, and the next
+        # claim starts while a full round is still ready.
         self.size = max(1, send.concurrency)
+        self.claim_size = 2 * self.size
         self.ready: collections.deque[tuple[ledger.Batch, list[bytes]]] = collections.deque()
         self.settled: list[ledger.Settle] = []
         self.exhausted = False
         self.lock = asyncio.Lock()  # one ledger transaction of this window at a time
         self.refill: asyncio.Task[None] | None = None
+        self.flushes: set[asyncio.Task[list[tuple[ledger.Batch, list[bytes]]]]] = set()
 
     async def next(self) -> tuple[ledger.Batch, list[bytes]] | None:
         while True:
@@ -419,7 +423,7 @@ class _Window:
 
     async def _refill(self) -> None:
         async with self.lock:
-            claimed = await self._sync(self.size)
+            claimed = await self._sync(self.claim_size)
         self.ready.extend(claimed)
         if not claimed:
             self.exhausted = True
@@ -427,8 +431,11 @@ class _Window:
     async def settle(self, result: ledger.Settle) -> None:
         self.settled.append(result)
         if len(self.settled) >= self.size and not self.lock.locked():
-            async with self.lock:  # a window's worth: commit without waiting for a claim
-                await self._sync(0)
+            # A round's worth and no claim under way to carry them: commit them now, on
+            # the side (other rows than a claim's, so the two may overlap on PostgreSQL).
+            flush = asyncio.create_task(self._sync(0))
+            self.flushes.add(flush)
+            flush.add_done_callback(self.flushes.discard)
 
     def report(self, result: BatchResult) -> None:
         self.outcome.sent.append(result)
@@ -440,6 +447,8 @@ class _Window:
         if self.refill is not None:
             with contextlib.suppress(Exception):
                 await self.refill
+        if self.flushes:
+            await asyncio.gather(*self.flushes)
         async with self.lock:
             await self._sync(0)
             unsent = [batch for batch, _ in self.ready]

@@ -51,6 +51,7 @@ BATCH_STATES = (B_PENDING, B_IN_FLIGHT, B_DELIVERED, B_FAILED)
 
 _LOCK_CLASS = 0x6672  # "fr": advisory-lock namespace of dispatch workers
 _MMAP_BYTES = 64 * 1024 * 1024
+_RECORDS_PER_QUERY = 500  # bound parameters per query (SQLite allows 32,766)
 _KEY_NAMESPACE = uuid.UUID("7d3b3a0e-5f1c-4a4e-9c1e-2f6d1b8f6a10")
 
 
@@ -201,23 +202,34 @@ def batch_records(store: Store, batch: Batch) -> list[bytes]:
 def window_records(
     store: Store, request: str, flow: str, seqs: list[int]
 ) -> dict[int, list[bytes]]:
-    """`batch_records` of several batches of one flow in one query: seq -> records."""
+    """`batch_records` of several batches of one flow: seq -> records. Two index lookups
+    (the frozen run keys, then the records by primary key) rather than one join, whose
+    plan PostgreSQL gets wrong right after a freeze (no statistics for the new rows yet:
+    it hash-joins every run, ~50 ms a window)."""
     if not seqs:
         return {}
-    as_bytes = (
-        "convert_to(r.record, 'UTF8')"
-        if store.dialect == "postgresql"
-        else "CAST(r.record AS BLOB)"
-    )
-    rows = store.query(
-        f"SELECT br.seq, {as_bytes} FROM batch_runs br JOIN runs r ON r.pk = br.run_pk "
-        f"WHERE br.request = ? AND br.flow = ? AND br.seq IN ({', '.join('?' * len(seqs))}) "
-        "ORDER BY br.seq, br.pos",
+    keys = store.query(
+        f"SELECT seq, run_pk FROM batch_runs WHERE request = ? AND flow = ? "
+        f"AND seq IN ({', '.join('?' * len(seqs))}) ORDER BY seq, pos",
         (request, flow, *seqs),
     )
+    as_bytes = (
+        "convert_to(record, 'UTF8')" if store.dialect == "postgresql" else "CAST(record AS BLOB)"
+    )
+    texts: dict[int, bytes] = {}
+    pks = [int(pk) for _, pk in keys]
+    for start in range(0, len(pks), _RECORDS_PER_QUERY):
+        chunk = pks[start : start + _RECORDS_PER_QUERY]
+        for pk, text in store.query(
+            f"SELECT pk, {as_bytes} FROM runs WHERE pk IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ):
+            texts[int(pk)] = text if isinstance(text, bytes) else bytes(text)
     result: dict[int, list[bytes]] = {}
-    for seq, text in rows:
-        result.setdefault(int(seq), []).append(text if isinstance(text, bytes) else bytes(text))
+    for seq, pk in keys:  # a run deleted since the freeze is missing: the caller fails it
+        text = texts.get(int(pk))
+        if text is not None:
+            result.setdefault(int(seq), []).append(text)
     return result
 
 
@@ -345,6 +357,10 @@ def freeze(
                 max_runs,
                 excluded,
             )
+    if store.dialect == "postgresql":
+        # Fresh statistics for the rows just written: without them the planner takes the
+        # new batch_runs for tiny and scans all of it for every window's records.
+        store.execute("ANALYZE batch_runs, batches")
     row = get_request(store, name)
     assert row is not None
     return row
