@@ -53,7 +53,7 @@ Progress = Callable[[CheckResult], None]
 @dataclass(frozen=True)
 class CheckOptions:
     concurrency: int = DEFAULT_CONCURRENCY
-    timeout: float = DEFAULT_TIMEOUT  # per attempt, DNS to response headers
+    timeout: float = DEFAULT_TIMEOUT  # per attempt: DNS, connect, TLS and the response head
     retry_delay: float = RETRY_DELAY
 
 
@@ -158,7 +158,8 @@ class Prober:
         except (OSError, ssl.SSLError) as exc:
             raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
         try:
-            async with asyncio.timeout(timeout):
+            # One deadline per attempt: what connecting left of it is the response's.
+            async with asyncio.timeout(max(timeout - (time.perf_counter() - started), 0.001)):
                 response = await _head(stream, parsed, host, port)
         except TimeoutError as exc:
             raise httpx.ReadTimeout(f"no response within {timeout:g}s") from exc
