@@ -1,79 +1,273 @@
-"""PROVISIONAL minimal loader (safe YAML + pydantic, positions only per file).
-The validation issue replaces it with the full rule set and precise positions;
-the function signatures below are the interface the rest of the tool relies on."""
+"""One file: bytes -> findings (with line:col), cross-file facts and, when valid, its data.
+
+The result carries no file path so that it can be cached by content; `FileResult.findings`
+are `(line, col, rule, message, severity, hint)` tuples."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
-from reconciler.core.findings import Finding
-from reconciler.models import Config, Flow, Request
+from reconciler.core.findings import Finding, Severity
+from reconciler.core.rules import Issue, dotted, get
+from reconciler.load.yamlsafe import Loaded, load_text
 
 if TYPE_CHECKING:
-    from reconciler.load.tree import Tree
+    from reconciler.core.schema import SchemaChecker
+    from reconciler.models import Config
+
+FLOW, REQUEST, CONFIG = "flow", "request", "config"
+KINDS = {"Flow": FLOW, "ResubmitRequest": REQUEST, "Config": CONFIG}
+KIND_NAMES = {kind: name for name, kind in KINDS.items()}
+SCHEMA_FILES = {
+    FLOW: "flow.schema.json",
+    REQUEST: "request.schema.json",
+    CONFIG: "config.schema.json",
+}
+PLACES = {FLOW: "flows.d/", REQUEST: "requests.d/", CONFIG: "the repository root (reconciler.yaml)"}
+
+RawFinding = tuple[int, int, str, str, str, str | None]
 
 
-def _rel(path: Path, root: Path) -> str:
+@dataclass
+class FileResult:
+    kind: str | None
+    findings: list[RawFinding] = field(default_factory=list)
+    facts: dict[str, Any] | None = None
+    # The document when it is structurally valid (YAML, schema and model), else None. A
+    # document can be structurally valid and still break a rule (a private URL, a literal
+    # secret): it loads as a model, and the tree is not valid.
+    data: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(f[4] == Severity.ERROR for f in self.findings)
+
+    def located(self, path: str) -> list[Finding]:
+        return [
+            Finding(path, line, col, rule, message, Severity(severity), hint)
+            for line, col, rule, message, severity, hint in self.findings
+        ]
+
+
+@functools.cache
+def checker(kind: str) -> SchemaChecker:
+    """The jsonschema checker for a kind, built once per process from the models."""
+    from reconciler.core.schema import SchemaChecker
+    from reconciler.schemas import build_schema
+
+    return SchemaChecker(build_schema(SCHEMA_FILES[kind]))
+
+
+def _raw(loaded: Loaded, issue: Issue) -> RawFinding:
+    line, col = loaded.key_pos(issue.path) if issue.at_key else loaded.value_pos(issue.path)
+    return (line, col, issue.rule, issue.message, str(issue.severity), issue.hint)
+
+
+def check_document(raw: bytes, kind: str | None, allow: Sequence[str] = ()) -> FileResult:
+    """Every per-file rule. `kind` comes from the file's place (flows.d/, requests.d/,
+    reconciler.yaml); None means "decide by the document's `kind:`"."""
+    loaded = load_text(raw)
+    result = FileResult(kind)
+    result.findings = [(p.line, p.col, p.rule, p.message, "error", p.hint) for p in loaded.problems]
+    data = loaded.data
+    if data is None:
+        return result
+    if not isinstance(data, dict):
+        result.findings.append(
+            (
+                *loaded.value_pos(()),
+                "schema",
+                f"the document must be a mapping, not {_what(data)}",
+                "error",
+                "start with apiVersion: reconciler/v1 and kind: ...",
+            )
+        )
+        return result
+    declared = data.get("kind")
+    declared_kind = KINDS.get(declared) if isinstance(declared, str) else None
+    if kind is None:
+        if declared_kind is None:
+            result.findings.append(
+                (
+                    *loaded.value_pos(("kind",)),
+                    "unknown-kind",
+                    "cannot tell what this file is: kind must be Flow, ResubmitRequest or Config",
+                    "error",
+                    "flows live in flows.d/, requests in requests.d/",
+                )
+            )
+            return result
+        kind = result.kind = declared_kind
+    elif declared_kind is not None and declared_kind != kind:
+        result.findings.append(
+            (
+                *loaded.value_pos(("kind",)),
+                "wrong-kind",
+                f"{PLACES[kind]} holds {KIND_NAMES[kind]} files; this file has kind '{declared}'",
+                "error",
+                f"move it to {PLACES[declared_kind]}",
+            )
+        )
+        return result
+
+    issues = checker(kind).issues(data)
+    structural = not result.findings and not issues
+    rule_issues = _rule_issues(kind, data, loaded, allow)
+    if rule_issues:
+        # A specific rule at a path wins over a generic schema message at the same path.
+        specific = {issue.path for issue in rule_issues}
+        issues = [i for i in issues if not (i.rule == "schema" and i.path in specific)]
+        issues.extend(rule_issues)
+    if structural:
+        # Safety net: the model must agree with the schema (model validators included).
+        model_issues = _model_issues(kind, data)
+        structural = not model_issues
+        # ...said once: a rule at or below the same path already explains it.
+        ruled = [issue.path for issue in rule_issues]
+        issues.extend(m for m in model_issues if not any(p[: len(m.path)] == m.path for p in ruled))
+    result.findings.extend(_raw(loaded, issue) for issue in _unique(issues))
+    result.facts = _facts(kind, data, loaded)
+    if structural:
+        result.data = data
+    return result
+
+
+def _what(data: Any) -> str:
+    return "a list" if isinstance(data, list) else f"a single value ({data!r:.40})"
+
+
+def _unique(issues: list[Issue]) -> list[Issue]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for issue in issues:
+        key = (issue.path, issue.rule, issue.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(issue)
+    return out
+
+
+def _rule_issues(kind: str, data: Any, loaded: Loaded, allow: Sequence[str]) -> list[Issue]:
+    if kind == FLOW:
+        from reconciler.core.rules.flow import check_flow
+
+        return check_flow(data, loaded, allow)
+    if kind == REQUEST:
+        from reconciler.core.rules.request import check_request
+
+        return check_request(data, loaded)
+    from reconciler.core.rules.config import check_config
+
+    return check_config(data)
+
+
+def _model_issues(kind: str, data: Any) -> list[Issue]:
+    from pydantic import BaseModel, ValidationError
+
+    from reconciler.models import Config, Flow, Request
+
+    models: dict[str, type[BaseModel]] = {FLOW: Flow, REQUEST: Request, CONFIG: Config}
+    model = models[kind]
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        issues = []
+        for error in exc.errors():
+            path = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
+            message = str(error["msg"]).removeprefix("Value error, ")
+            issues.append(Issue(path, "schema", f"{dotted(path)}: {message}"))
+        return issues
+    return []
+
+
+def _name_at(loaded: Loaded, path: tuple[str | int, ...], value: Any) -> list[Any] | None:
+    if not isinstance(value, str) or not value:
+        return None
+    line, col = loaded.value_pos(path)
+    return [value, line, col]
+
+
+def _facts(kind: str, data: dict[str, Any], loaded: Loaded) -> dict[str, Any] | None:
+    """What the cross-file rules need (JSON-able, so the cache can keep it)."""
+    if kind == FLOW:
+        endpoints = [
+            action
+            for action in ("resubmit", "resume")
+            if isinstance(get(data, action, "url"), str) and get(data, action, "url")
+        ]
+        return {"name": _name_at(loaded, ("name",), data.get("name")), "endpoints": endpoints}
+    if kind == REQUEST:
+        flows = data.get("flows")
+        refs = []
+        if isinstance(flows, list):
+            refs = [
+                ref
+                for index, item in enumerate(flows)
+                if (ref := _name_at(loaded, ("flows", index), item)) is not None
+            ]
+        action = data.get("action")
+        return {
+            "name": _name_at(loaded, ("name",), data.get("name")),
+            "action": action if isinstance(action, str) else None,
+            "flows": refs,
+        }
+    if kind == CONFIG:
+        allow = get(data, "network", "allow")
+        bundle = get(data, "network", "caBundle")
+        return {
+            "allow": [a for a in allow if isinstance(a, str)] if isinstance(allow, list) else [],
+            "caBundle": [bundle, *loaded.value_pos(("network", "caBundle"))]
+            if isinstance(bundle, str)
+            else None,
+        }
+    return None
+
+
+def rel_path(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def _load(path: Path, rel: str) -> tuple[object, list[Finding]]:
-    try:
-        data = YAML(typ="safe", pure=False).load(path.read_bytes())
-    except (YAMLError, UnicodeDecodeError) as exc:
-        return None, [Finding(rel, 1, 1, "yaml-syntax", f"not valid YAML: {exc}")]
-    return data, []
-
-
-def _model_findings(exc: ValidationError, rel: str) -> list[Finding]:
-    return [
-        Finding(rel, 1, 1, "schema", f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}")
-        for e in exc.errors()
-    ]
+def read_bytes(path: Path, limit: int) -> bytes:
+    """At most limit+1 bytes: enough to say "too large" without reading 5 GiB."""
+    with path.open("rb") as handle:
+        return handle.read(limit + 1)
 
 
 def validate_config_file(path: Path, root: Path) -> tuple[Config | None, list[Finding]]:
-    rel = _rel(path, root)
-    data, findings = _load(path, rel)
-    if findings:
-        return None, findings
+    """reconciler.yaml -> (Config or None, findings). Used by `load_config`."""
+    from reconciler.load.yamlsafe import MAX_BYTES
+    from reconciler.models import Config
+
+    rel = rel_path(path, root)
     try:
-        return Config.model_validate(data), []
-    except ValidationError as exc:
-        return None, _model_findings(exc, rel)
+        raw = read_bytes(path, MAX_BYTES)
+    except OSError as exc:
+        return None, [Finding(rel, 1, 1, "unreadable", f"cannot read file: {exc.strerror}")]
+    result = check_document(raw, CONFIG)
+    findings = result.located(rel) + config_file_findings(result, rel, root)
+    if result.data is None or any(f.severity is Severity.ERROR for f in findings):
+        return None, sorted(findings, key=Finding.sort_key)
+    return Config.model_validate(result.data), findings
 
 
-def validate_tree(root: Path, files: Sequence[Path]) -> Tree:
-    from reconciler.load.tree import CONFIG_FILE, FLOWS_DIR, FlowFile, RequestFile, Tree
-
-    tree = Tree(root=root)
-    for path in files:
-        rel = _rel(path, root)
-        if rel == CONFIG_FILE:
-            tree.config, found = validate_config_file(path, root)
-            tree.findings.extend(found)
-            continue
-        data, found = _load(path, rel)
-        tree.findings.extend(found)
-        if found:
-            continue
-        is_flow = rel.startswith(FLOWS_DIR + "/")
-        try:
-            if is_flow:
-                flow = Flow.model_validate(data)
-                folder = str(Path(rel).parent.relative_to(FLOWS_DIR).as_posix())
-                tree.flows.append(FlowFile(rel, "" if folder == "." else folder, flow))
-            else:
-                tree.requests.append(RequestFile(rel, Request.model_validate(data)))
-        except ValidationError as exc:
-            tree.findings.extend(_model_findings(exc, rel))
-    return tree
+def config_file_findings(result: FileResult, rel: str, root: Path) -> list[Finding]:
+    """Config rules that need the file system (kept out of the cacheable result)."""
+    bundle = (result.facts or {}).get("caBundle")
+    if bundle and not (root / bundle[0]).is_file():
+        return [
+            Finding(
+                rel,
+                bundle[1],
+                bundle[2],
+                "config-ca-bundle",
+                f"network.caBundle: {bundle[0]} does not exist (relative to the repository root)",
+            )
+        ]
+    return []

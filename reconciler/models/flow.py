@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from reconciler.models.common import ApiVersion, Strict
 
@@ -21,6 +21,10 @@ class EnvRef(Strict):
 
 class Header(Strict):
     """A custom HTTP header sent with every resubmit/resume POST."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["value"]}, {"required": ["valueFrom"]}]}
+    )
 
     name: str = Field(min_length=1, description="Header name (an RFC 9110 token).")
     value: str | None = Field(default=None, description="Literal value (not for secrets).")
@@ -52,6 +56,15 @@ class Endpoint(Strict):
 
 class Mapping(Strict):
     """Which workflow runs belong to the flow; every key given must match."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [key]}
+                for key in ("workflowName", "domain", "service", "action", "version")
+            ]
+        }
+    )
 
     workflowName: str | None = Field(default=None, min_length=1)
     domain: str | None = Field(default=None, min_length=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from reconciler.models.common import ApiVersion, Strict
 
@@ -14,6 +14,10 @@ REQUEST_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 class TimeWindow(Strict):
     """Half-open window after <= executionTime < before; absolute instants with a zone."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["after"]}, {"required": ["before"]}]}
+    )
 
     after: AwareDatetime | None = None
     before: AwareDatetime | None = None

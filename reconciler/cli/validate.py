@@ -1,0 +1,63 @@
+"""`reconciler validate [PATH...]`: every finding in flows.d/, requests.d/, reconciler.yaml."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+
+from reconciler.cli.context import AppContext
+from reconciler.errors import EXIT_FAILURE, EXIT_OK, UsageError
+from reconciler.reporters.common import format_option, is_terminal, resolve_format
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@format_option("text", "json", "github", "markdown")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not update the result cache.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for large trees (default: CPU count; env RECONCILER_JOBS).",
+)
+@click.pass_obj
+def validate(
+    app: AppContext,
+    paths: tuple[Path, ...],
+    output_format: str | None,
+    no_cache: bool,
+    jobs: int | None,
+) -> int:
+    """Validate flows.d/, requests.d/ and reconciler.yaml (or only PATHs, checked in the
+    context of the whole tree). Exit 0 when valid, 1 with findings."""
+    from reconciler.load.tree import load_tree
+    from reconciler.reporters.findings import print_findings
+
+    root = app.root
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    fmt = resolve_format(output_format, ("text", "json", "github", "markdown"))
+    tree = load_tree(
+        root, list(paths) or None, use_cache=not no_cache, jobs=jobs, with_models=False
+    )
+    print_findings(tree, fmt, functools.partial(_source_line, root), color=is_terminal())
+    return EXIT_OK if tree.valid else EXIT_FAILURE
+
+
+def _source_line(root: Path, rel: str, line: int) -> str | None:
+    """The line a finding points at, for the caret snippet (None for unreadable text)."""
+    lines = _lines(root / rel)
+    return lines[line - 1] if lines is not None and 0 < line <= len(lines) else None
+
+
+@functools.cache
+def _lines(path: Path) -> list[str] | None:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(1024 * 1024)
+        return raw.decode("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None

@@ -1,0 +1,71 @@
+"""Validation rules: pure functions from plain data (as loaded from YAML) to Issues.
+
+Rules read raw data rather than models so that every rule runs even when the file also has
+schema errors: one run reports all mistakes. An Issue names a path inside the document; the
+loader turns paths into file:line:col. Rule ids are stable (documented in the README)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from reconciler.core.findings import Severity
+
+DocPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem at a path in a document; `at_key` points at the key instead of the value."""
+
+    path: DocPath
+    rule: str
+    message: str
+    hint: str | None = None
+    at_key: bool = False
+    severity: Severity = Severity.ERROR
+
+
+class Locator(Protocol):
+    """Where a path is in the file (1-based line, col); rules name other lines with it."""
+
+    def value_pos(self, path: DocPath) -> tuple[int, int]: ...
+
+    def key_pos(self, path: DocPath) -> tuple[int, int]: ...
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A "did you mean" hint: close spellings, and equal ignoring case."""
+    options = list(choices)
+    for option in options:
+        if option.lower() == word.lower() and option != word:
+            return f"did you mean '{option}'?"
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close:
+        close = difflib.get_close_matches(
+            word.lower(), [o.lower() for o in options], n=1, cutoff=0.6
+        )
+        close = [o for o in options if close and o.lower() == close[0]]
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def dotted(path: DocPath) -> str:
+    """("resubmit", "headers", 0, "name") -> "resubmit.headers[0].name"."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the document"
+
+
+def get(data: Any, *path: str | int) -> Any:
+    """A value by path, or None when any step is missing or of the wrong type."""
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(data, list) or part >= len(data):
+                return None
+        elif not isinstance(data, dict):
+            return None
+        data = data[part] if isinstance(part, int) else data.get(part)
+    return data
