@@ -259,8 +259,7 @@ async def _head(stream: GuardedStream, url: httpx.URL, host: str, port: int) -> 
 
 
 def _expiry(writer: asyncio.StreamWriter) -> datetime | None:
-    ssl_object = writer.get_extra_info("ssl_object")
-    cert = ssl_object.getpeercert() if ssl_object is not None else None
+    cert = writer.get_extra_info("peercert")  # parsed once by asyncio at handshake
     if cert and cert.get("notAfter"):
         return datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), UTC)
     return None
