@@ -155,6 +155,26 @@ def test_changed_request_after_dispatch_fails_and_pr_refuses(
     assert changed.returncode == 1
     assert f"requests.d/{REQUEST}.yaml:3:1:" in changed.stderr
     assert "at commit abc1234" in changed.stderr and "add a new request" in changed.stderr
+    validated = cli(tmp_path, store_url, "validate", "--format", "json")
+    assert validated.returncode == 1, validated.stdout
+    [finding] = [
+        f for f in json.loads(validated.stdout)["findings"] if f["rule"] == "request-immutable"
+    ]
+    assert (finding["path"], finding["line"], finding["col"]) == (
+        f"requests.d/{REQUEST}.yaml",
+        3,
+        1,
+    )
+    assert "was dispatched on 20" in finding["message"] and "abc1234" in finding["message"]
+    # deleting a dispatched request is fine, and its history stays
+    path.unlink()
+    assert cli(tmp_path, store_url, "validate").returncode == 0
+    status = cli(tmp_path, store_url, "requests", "status", REQUEST)
+    assert status.returncode == 0 and "completed" in status.stdout
+    # validate never creates a store
+    other = f"sqlite:///{tmp_path / 'absent.db'}"
+    assert cli(tmp_path, other, "validate").returncode == 0
+    assert not (tmp_path / "absent.db").exists()
 
 
 def _snapshot(store_url: str, root: Path) -> dict[str, str]:
