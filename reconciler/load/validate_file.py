@@ -228,6 +228,11 @@ def _facts(kind: str, data: dict[str, Any], loaded: Loaded) -> dict[str, Any] | 
 
 
 def rel_path(path: Path, root: Path) -> str:
+    """POSIX path relative to the repo root (cheap when `path` was built from `root`)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        pass
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
