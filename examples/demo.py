@@ -56,7 +56,9 @@ def available(args: list[str]) -> bool:
     if len(args) > 1 and not args[1].startswith("-"):
         import click
 
-        return isinstance(command, click.Group) and args[1] in command.commands
+        if not isinstance(command, click.Group):
+            return False
+        return command.get_command(click.Context(command), args[1]) is not None
     return True
 
 

@@ -7,12 +7,14 @@ outcomes; nothing here prints."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from reconciler.core.findings import Finding
 from reconciler.core.secrets import mask, resolve_env
-from reconciler.core.select import compile_selection, for_action
+from reconciler.core.select import compile_selection, for_action, order_by
 from reconciler.core.signing import SigningKeyError, decode_secret
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import ReconcilerError
@@ -30,8 +32,9 @@ from reconciler.models import Flow, Request
 from reconciler.store import ledger
 from reconciler.store.base import Store
 
-# (flow, run_pk, run_id) grouped by flow in send order, and excluded counts by reason.
-Selected = tuple[Iterable[tuple[str, int, str]], dict[str, int]]
+# Per flow: (flow, numbered SQL yielding run_pk, run_id, n; its params; row count), and
+# the excluded run counts by reason.
+Selected = tuple[list[tuple[str, str, tuple[Any, ...], int]], dict[str, int]]
 Selector = Callable[[Store, Request, list[Flow]], Selected]
 MAX_FAILURES_REPORTED = 20
 
@@ -88,31 +91,35 @@ class RequestOutcome:
 
 
 def selector(statuses: StatusTable) -> Selector:
-    """The request's selection as the preview shows it, streamed per flow; for resume the
-    runs outside the Error group are counted as excluded."""
+    """The request's selection as the preview shows it, per flow, as numbered SQL the
+    ledger freezes set-based; for resume the runs outside the Error group are counted as
+    excluded."""
 
     def select(store: Store, request: Request, flows: list[Flow]) -> Selected:
-        from reconciler.store.runs import count_by_status, flow_source, ledger_problem, select_runs
+        from reconciler.store.runs import count_by_status, flow_source, ledger_problem
 
         spec = compile_selection(request.select, statuses)
         problem = ledger_problem(store, spec)
         if problem is not None:
             raise ReconcilerError(f"request {request.name!r}: {problem}")
         split = for_action(spec, request.action, statuses)
-        sources = [(flow.name, flow_source(store, flow.name, flow.mappings)) for flow in flows]
+        selections: list[tuple[str, str, tuple[Any, ...], int]] = []
+        excluded_runs = 0
+        for flow in flows:
+            source = flow_source(store, flow.name, flow.mappings)
+            count = sum(count_by_status(store, split.send, source).values())
+            if split.excluded_reason is not None:
+                excluded_runs += sum(count_by_status(store, spec, source).values()) - count
+            query = source.query(split.send, store)
+            numbered = (
+                f"SELECT r.pk AS run_pk, r.id AS run_id, ROW_NUMBER() OVER "
+                f"(ORDER BY {order_by(store.dialect, query.member)}) AS n {query.from_where}"
+            )
+            selections.append((flow.name, numbered, query.params, count))
         excluded: dict[str, int] = {}
-        if split.excluded_reason is not None:
-            total = sum(sum(count_by_status(store, spec, src).values()) for _, src in sources)
-            kept = sum(sum(count_by_status(store, split.send, src).values()) for _, src in sources)
-            if total > kept:
-                excluded[split.excluded_reason] = total - kept
-
-        def runs() -> Iterator[tuple[str, int, str]]:
-            for name, source in sources:
-                for run in select_runs(store, split.send, source):
-                    yield name, run.pk, run.id
-
-        return runs(), excluded
+        if split.excluded_reason is not None and excluded_runs:
+            excluded[split.excluded_reason] = excluded_runs
+        return selections, excluded
 
     return select
 
@@ -270,15 +277,13 @@ class Dispatcher:
 
     def _freeze(self, item: RequestFile, flows: list[Flow]) -> ledger.RequestRow:
         request = item.request
-        targets = [
-            ledger.FlowTarget(
-                flow=flow.name,
-                url=flow.endpoint(request.action).url,  # type: ignore[union-attr]
-                batch_size=request.batchSize or flow.dispatch.batchSize,
-            )
-            for flow in flows
+        sizes = {flow.name: request.batchSize or flow.dispatch.batchSize for flow in flows}
+        urls = {flow.name: flow.endpoint(request.action).url for flow in flows}  # type: ignore[union-attr]
+        chosen, excluded = self.selector(self.store, request, flows)
+        selections = [
+            ledger.FlowSelection(ledger.FlowTarget(name, urls[name], sizes[name]), sql, params, n)
+            for name, sql, params, n in chosen
         ]
-        selected, excluded = self.selector(self.store, request, flows)
         return ledger.freeze(
             self.store,
             name=request.name,
@@ -289,8 +294,7 @@ class Dispatcher:
             reason=request.reason,
             commit_sha=self.commit_sha,
             actor=self.actor,
-            targets=targets,
-            selected=selected,
+            selections=selections,
             excluded=excluded,
             max_runs=request.limits.maxRuns,
         )
@@ -314,3 +318,31 @@ class Dispatcher:
             runs=c.runs,
             excluded=dict(detail.get("excluded") or {}),
         )
+
+
+def immutability_findings(root: Path, store_url: str) -> list[Finding]:
+    """For `validate`: request files whose name is in the ledger with other content. Only
+    when a store already exists and answers (validate never creates one and works offline)."""
+    from reconciler.load.tree import REQUESTS_DIR, load_tree
+    from reconciler.store.base import open_store, sqlite_path
+
+    if store_url.startswith("sqlite:"):
+        try:
+            path = sqlite_path(store_url, root)
+        except ReconcilerError:
+            return []
+        if path == ":memory:" or not Path(path).exists():
+            return []
+    try:
+        store = open_store(store_url, root=root, migrate=False)
+    except ReconcilerError:
+        return []
+    try:
+        if store.schema_version() == 0 or not store.query_one("SELECT 1 FROM requests LIMIT 1"):
+            return []
+        requests_dir = root / REQUESTS_DIR
+        if not requests_dir.is_dir():
+            return []
+        return ledger.changed_after_dispatch(store, load_tree(root, [requests_dir]))
+    finally:
+        store.close()

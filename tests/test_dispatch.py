@@ -300,3 +300,28 @@ def test_two_workers_on_postgresql_never_deliver_a_batch_twice(
         assert row is not None and row.status == "completed"
     finally:
         store.close()
+
+
+def test_resume_sends_only_error_group_runs_and_counts_the_rest(
+    tmp_path: Path, ca: trustme.CA, ca_pem: Path
+) -> None:
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    errors = records(12)  # Failed
+    resubmit_failed = records(3, status_id=5, start=100)  # ResubmitFailed: Error group too
+    completed = records(5, status_id=1, start=200)
+    with Receiver(ca.issue_cert("127.0.0.1")) as receiver:
+        setup(
+            tmp_path,
+            store_url,
+            ca_pem,
+            receiver,
+            errors + resubmit_failed + completed,
+            requests={REQUEST: {"action": "resume", "status": "Error, Completed"}},
+        )
+        [outcome] = dispatch(tmp_path, store_url)
+        hits = receiver.hits
+    assert outcome.status == "completed" and outcome.action == "resume"
+    assert outcome.excluded == {"resume applies only to runs in the Error group": 5}
+    sent = sorted(r["id"] for h in hits for r in json.loads(h.body))
+    assert sent == sorted(json.loads(t)["id"] for t in errors + resubmit_failed)
+    assert all("x-api-key" not in h.headers for h in hits)  # resume has no custom headers

@@ -67,13 +67,11 @@ def cli(root: Path, store_url: str, *args: str, **env: str) -> subprocess.Comple
     return run_cli("--store", store_url, "--repo", str(root), *args, env={**FAST, **env})
 
 
-def test_dispatch_cli_summary_json_status_and_masking(
-    tmp_path: Path, ca: trustme.CA, ca_pem: Path
+def test_dispatch_cli_summary_json_status_history_and_masking(
+    store_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path
 ) -> None:
-    store_url = f"sqlite:///{tmp_path / 'store.db'}"
-    texts = [record_text(i) for i in range(30)] + [
-        record_text(100 + i, status_id=1) for i in range(3)
-    ]
+    texts = [record_text(i, chain="chain-special" if i == 25 else "") for i in range(30)]
+    texts += [record_text(100 + i, status_id=1) for i in range(3)]
 
     def script(hit: Hit) -> Reply:  # a receiver that echoes the key in an error
         first = json.loads(hit.body)[0]["id"]
@@ -111,10 +109,32 @@ def test_dispatch_cli_summary_json_status_and_masking(
     missing = cli(tmp_path, store_url, "requests", "status", "nope")
     assert missing.returncode == 1 and "no request named 'nope'" in missing.stderr
 
+    # history: dispatch filters
+    failed = cli(tmp_path, store_url, "history", "--outcome", "failed", "--format", "json")
+    records = json.loads(failed.stdout)["records"]
+    assert [(r["kind"], r["action"], r["detail"]["seq"]) for r in records] == [
+        ("batch", "resubmit", 2)
+    ]
+    chain = cli(tmp_path, store_url, "history", "--chain-id", "chain-special", "--format", "json")
+    records = json.loads(chain.stdout)["records"]
+    assert {(r["kind"], r["detail"].get("seq")) for r in records} == {
+        ("batch", 2),
+        ("request", None),
+    }
+    assert {r["detail"]["event"] for r in records} == {"batch", "freeze", "dispatch"}
+    flow = cli(tmp_path, store_url, "history", "--flow", "Order Processing", "--action", "resubmit")
+    assert flow.stdout.count("batch Order Processing#") == 3, flow.stdout
+    assert "batch Order Processing#2 failed after 1 attempt: HTTP 401 Unauthorized" in flow.stdout
+    summary = cli(tmp_path, store_url, "status", "--format", "json")
+    section = json.loads(summary.stdout)
+    assert "completed_with_failures" in json.dumps(section), summary.stdout
+
     everything = [done.stdout, done.stderr, again.stdout, status.stdout, detail.stdout, text.stdout]
+    everything += [failed.stdout, chain.stdout, flow.stdout, summary.stdout]
     assert not [out for out in everything if API_KEY in out or SIGNING_SECRET in out]
-    dump = Path(str(store_url).removeprefix("sqlite:///")).read_bytes()
-    assert API_KEY.encode() not in dump and SIGNING_SECRET.encode() not in dump
+    if store_url.startswith("sqlite:"):
+        dump = Path(store_url.removeprefix("sqlite:///")).read_bytes()
+        assert API_KEY.encode() not in dump and SIGNING_SECRET.encode() not in dump
 
 
 def test_changed_request_after_dispatch_fails_and_pr_refuses(
@@ -135,6 +155,26 @@ def test_changed_request_after_dispatch_fails_and_pr_refuses(
     assert changed.returncode == 1
     assert f"requests.d/{REQUEST}.yaml:3:1:" in changed.stderr
     assert "at commit abc1234" in changed.stderr and "add a new request" in changed.stderr
+    validated = cli(tmp_path, store_url, "validate", "--format", "json")
+    assert validated.returncode == 1, validated.stdout
+    [finding] = [
+        f for f in json.loads(validated.stdout)["findings"] if f["rule"] == "request-immutable"
+    ]
+    assert (finding["path"], finding["line"], finding["col"]) == (
+        f"requests.d/{REQUEST}.yaml",
+        3,
+        1,
+    )
+    assert "was dispatched on 20" in finding["message"] and "abc1234" in finding["message"]
+    # deleting a dispatched request is fine, and its history stays
+    path.unlink()
+    assert cli(tmp_path, store_url, "validate").returncode == 0
+    status = cli(tmp_path, store_url, "requests", "status", REQUEST)
+    assert status.returncode == 0 and "completed" in status.stdout
+    # validate never creates a store
+    other = f"sqlite:///{tmp_path / 'absent.db'}"
+    assert cli(tmp_path, other, "validate").returncode == 0
+    assert not (tmp_path / "absent.db").exists()
 
 
 def _snapshot(store_url: str, root: Path) -> dict[str, str]:

@@ -192,3 +192,15 @@ def test_bad_ca_bundle(tmp_path: Path) -> None:
     junk.write_text("not a certificate")
     with pytest.raises(ConfigError, match="not a readable PEM"):
         build_ssl_context(junk)
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["2130706433", "0x7f.1", "127.1", "017700000001", "[::]", "0", "LOCALHOST", "[::1]"],
+)
+def test_odd_spellings_of_local_addresses_are_refused(ca_pem: Path, host: str) -> None:
+    recorder = RecordingBackend()
+    client = build_async_client(NetPolicy(), ca_bundle=ca_pem, network_backend=recorder)
+    with pytest.raises(PolicyRefused):
+        _head(client, f"https://{host}/")
+    assert recorder.connects == []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
@@ -16,7 +18,6 @@ from reconciler.core.netpolicy import NetPolicy
 from reconciler.http.guard import build_ssl_context
 from reconciler.http.reachability import CheckOptions, check_urls
 from tests.https_servers import HTTPSServer, Route
-from tests.test_guard import RecordingBackend
 
 LOCAL = NetPolicy.parse(["127.0.0.1/32"])
 
@@ -176,18 +177,31 @@ def test_unresolvable_host(ca_pem: Path) -> None:
 def test_ssrf_targets_refused_and_never_connected(
     server: HTTPSServer, ca_pem: Path, host: str
 ) -> None:
-    recorder = RecordingBackend()
+    connects: list[tuple[str, int]] = []
+
+    async def recording_connector(host: str, port: int, **kwargs: Any) -> Any:
+        connects.append((host, port))  # instrumentation of the only connect path
+        return await asyncio.open_connection(host, port, **kwargs)
+
     connections = server.connections
     [result] = check_urls(
         [server.url("/ok", host=host)],
         NetPolicy(),
         ssl_context=build_ssl_context(ca_pem),
-        network_backend=recorder,
+        connector=recording_connector,
     )
     assert result.outcome is Outcome.REFUSED_BY_POLICY and not result.reachable
     assert result.reason.startswith("refused by network policy: ")
-    assert recorder.connects == []
+    assert connects == []
     assert server.connections == connections
+    # The same connector does connect when the policy allows it: the probe is real.
+    [allowed] = check_urls(
+        [server.url("/ok")],
+        LOCAL,
+        ssl_context=build_ssl_context(ca_pem),
+        connector=recording_connector,
+    )
+    assert allowed.reachable and connects == [("127.0.0.1", server.port)]
 
 
 def test_http_url_is_never_contacted(server: HTTPSServer, ca_pem: Path) -> None:

@@ -182,3 +182,33 @@ def test_membership_uses_flows_applied_between_imports(sqlite_url: str, tmp_path
     import_runs(store, [str(write_ndjson(tmp_path / "2.ndjson", [record("b")]))])
     # "a" was imported before the flow existed: apply's rebuild_flow covers it; import adds "b".
     assert _members(store, "Late") == {"b"}
+
+
+@pytest.mark.parametrize("layout", ["array", "ndjson"])
+def test_reader_memory_stays_flat(tmp_path: Path, layout: str) -> None:
+    """~25 MB of runs read with a peak far below the file size (the store side holds one
+    batch at a time; `bench/select.py` covers a million)."""
+    import tracemalloc
+
+    line = record("x" * 24, properties={"Pad": "p" * 400})
+    path = tmp_path / "big.json"
+    with path.open("w") as out:
+        out.write("[\n" if layout == "array" else "")
+        for i in range(20_000):
+            sep = ",\n" if layout == "array" and i else ""
+            out.write(
+                sep + line.replace("x" * 24, f"{i:024d}") + ("" if layout == "array" else "\n")
+            )
+        out.write("\n]\n" if layout == "array" else "")
+    size = path.stat().st_size
+    assert size > 20_000_000
+    tracemalloc.start()
+    count = 0
+    with path.open("rb") as stream:
+        for raw in runfile.read_records(stream):
+            assert raw.error is None
+            count += 1
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert count == 20_000
+    assert peak < 8_000_000, f"peak {peak:,} bytes for a {size:,}-byte file"

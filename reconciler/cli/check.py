@@ -53,6 +53,8 @@ def check(
 ) -> int:
     """Check that every distinct resubmit/resume URL is reachable (HEAD only, TLS verified,
     private addresses refused unless allowed). Exit 1 when one is unreachable."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from reconciler.core.endpoints import changed_urls
     from reconciler.core.findings import Severity
     from reconciler.http.guard import NetworkSettings
@@ -65,8 +67,12 @@ def check(
 
     fmt = resolve_format(output_format)
     settings = NetworkSettings.from_config(app.config(), app.root, ca_bundle=ca_bundle)
-    settings.ssl_context()  # a bad CA bundle fails before any work
-    tree = load_tree(app.root)
+    with ThreadPoolExecutor(1) as pool:
+        # Loading the CA stores overlaps with reading the tree; a bad bundle still fails
+        # before any endpoint is contacted.
+        ssl_ready = pool.submit(settings.ssl_context)
+        tree = load_tree(app.root)
+        ssl_ready.result()
     notes = []
     errors = sum(1 for f in tree.findings if f.severity is Severity.ERROR)
     if errors:

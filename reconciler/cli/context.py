@@ -28,6 +28,8 @@ class AppContext:
 
     def config(self) -> Config | None:
         """reconciler.yaml if present (raises ConfigError when it is invalid)."""
+        if not self._config_loaded and not (self.root / "reconciler.yaml").exists():
+            self._config_loaded = True  # nothing to load: skip importing the models
         if not self._config_loaded:
             from reconciler.load.config import load_config
 

@@ -48,6 +48,7 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
     tree = load_tree(app.root)
     store = open_store(app.resolved_store_url(), root=app.root)
     try:
+        ledger.tune_for_dispatch(store)
         findings = [*tree.findings, *ledger.changed_after_dispatch(store, tree)]
         errors = [f for f in findings if f.severity == "error"]
         if errors:

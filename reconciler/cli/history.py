@@ -13,9 +13,21 @@ FORMATS = ("text", "json")
 # Each filter option's name is a key of reconciler.store.audit.HISTORY_FILTERS.
 @click.command()
 @click.option("--flow", help="Only records about this flow.")
-@click.option("--action", help="Only this action (create, update, delete, drift, adopt, ...).")
+@click.option(
+    "--action",
+    help="Only this action (create, update, delete, drift, adopt, ...; resubmit or resume "
+    "for dispatches).",
+)
 @click.option("--kind", help="Only this kind of record (flow, request, batch, check).")
 @click.option("--request", help="Only records about this request.")
+@click.option(
+    "--outcome",
+    help="Only dispatch records with this outcome (delivered, failed, completed, "
+    "completed_with_failures, refused).",
+)
+@click.option(
+    "--chain-id", "chain_id", help="Only dispatch records that carried a run of this chain."
+)
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
 @format_option(*FORMATS)
 @click.pass_obj

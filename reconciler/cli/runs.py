@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.core.statuses import StatusTable
+
+if TYPE_CHECKING:
+    from reconciler.core.select import PropertyOp, SelectionSpec
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
 
 # --property NAME<op>VALUE, longest operator first.
-PROPERTY_OPS = (
+PROPERTY_OPS: tuple[tuple[str, PropertyOp], ...] = (
     ("!=", "notEquals"),
     ("^=", "startsWith"),
     ("$=", "endsWith"),
@@ -104,7 +109,7 @@ def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _property(text: str) -> dict[str, str]:
+def _property(text: str) -> dict[str, Any]:
     positions = [(text.find(token), -len(token), token, op) for token, op in PROPERTY_OPS]
     found = [p for p in positions if p[0] > 0]
     if not found:
@@ -116,47 +121,55 @@ def _property(text: str) -> dict[str, str]:
     return {"name": text[:index], "op": op, "value": text[index + len(token) :]}
 
 
-def selection_from_options(options: dict[str, Any]) -> Any:
-    """Build a `Selection` (validated like a request file) from `selection_options`."""
-    from pydantic import ValidationError
+def _instant(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 timestamp", param_hint=option
+        ) from None
+    if moment.tzinfo is None:
+        raise click.BadParameter(f"{value!r} has no zone (add Z or +hh:mm)", param_hint=option)
+    return moment
 
-    from reconciler.models import Selection
 
-    data: dict[str, Any] = {}
-    statuses = [s.strip() for value in options["status"] for s in value.split(",") if s.strip()]
-    if statuses:
-        data["status"] = statuses
-    window = {k: options[k] for k in ("after", "before") if options[k]}
-    if window:
-        data["executed"] = window
-    for key, option in (
-        ("chainIds", "chain_ids"),
-        ("runIds", "run_ids"),
-        ("workflows", "workflows"),
-    ):
-        if options[option]:
-            data[key] = list(options[option])
+def spec_from_options(options: dict[str, Any], statuses: StatusTable) -> SelectionSpec:
+    """The filters of `selection_options` -> a SelectionSpec, checked like a request's
+    `select:` (no pydantic here: it would double this command's start-up)."""
+    from reconciler.core.select import PropertyTest, TextFilter, make_spec
+
+    texts = []
     for key in ("domain", "service", "action", "version"):
         exact, contains = options[key], options[f"{key}_contains"]
         if exact is not None and contains is not None:
             raise click.UsageError(f"--{key} and --{key}-contains exclude each other")
         if exact is not None:
-            data[key] = exact
-        elif contains is not None:
-            data[key] = {"contains": contains}
-    if options["properties"]:
-        data["properties"] = [_property(p) for p in options["properties"]]
-    if options["search"] is not None:
-        data["search"] = options["search"]
+            texts.append(TextFilter(key, "equals", exact))
+        elif contains:
+            texts.append(TextFilter(key, "contains", contains))
+    from_request = None
     if options["from_request"]:
         name, _, outcome = options["from_request"].partition(":")
-        data["fromRequest"] = {"name": name, **({"outcome": outcome} if outcome else {})}
-    try:
-        return Selection.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise click.UsageError(f"bad filter {where}: {first['msg']}") from None
+        if outcome not in ("", "failed", "delivered", "any"):
+            raise click.BadParameter(
+                f"outcome {outcome!r}: use failed, delivered or any", param_hint="--from-request"
+            )
+        from_request = (name, outcome or "failed")
+    return make_spec(
+        statuses,
+        status=[s.strip() for value in options["status"] for s in value.split(",") if s.strip()],
+        after=_instant(options["after"], "--after"),
+        before=_instant(options["before"], "--before"),
+        chain_ids=options["chain_ids"],
+        run_ids=options["run_ids"],
+        workflows=options["workflows"],
+        texts=texts,
+        properties=[PropertyTest(**_property(p)) for p in options["properties"]],
+        search=options["search"] or None,
+        from_request=from_request,
+    )
 
 
 SELECTION_KEYS = (
@@ -204,8 +217,6 @@ def list_(
     **options: Any,
 ) -> int:
     """Runs matching the filters, in execution-time order, a page at a time."""
-    from reconciler.core.select import compile_selection
-    from reconciler.core.statuses import StatusTable
     from reconciler.reporters.runs import render_runs
     from reconciler.store import open_store
     from reconciler.store.runs import (
@@ -216,9 +227,8 @@ def list_(
         select_runs,
     )
 
-    selection = selection_from_options({k: options[k] for k in SELECTION_KEYS})
     statuses = StatusTable.from_config(app.config())
-    spec = compile_selection(selection, statuses)
+    spec = spec_from_options({k: options[k] for k in SELECTION_KEYS}, statuses)
     store = open_store(app.resolved_store_url(), root=app.root)
     try:
         source = flow_source(store, flow) if flow else ALL_RUNS

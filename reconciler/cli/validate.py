@@ -43,8 +43,21 @@ def validate(
     tree = load_tree(
         root, list(paths) or None, use_cache=not no_cache, jobs=jobs, with_models=False
     )
+    if not paths or any(_under(p, root / "requests.d") for p in paths):
+        from reconciler.dispatcher import immutability_findings
+
+        # requests are immutable once dispatched (needs a store that already exists)
+        tree.findings.extend(immutability_findings(root, app.resolved_store_url()))
     print_findings(tree, fmt, functools.partial(_source_line, root), color=is_terminal())
     return EXIT_OK if tree.valid else EXIT_FAILURE
+
+
+def _under(path: Path, directory: Path) -> bool:
+    try:
+        path.resolve().relative_to(directory.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def _source_line(root: Path, rel: str, line: int) -> str | None:

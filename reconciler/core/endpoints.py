@@ -177,6 +177,7 @@ class CheckReport:
     scope: str = "all"  # "all" | "changed" (against the store) | "changed since REF"
     unchanged: int = 0  # distinct URLs skipped by --changed-only
     notes: tuple[str, ...] = ()
+    duration_s: float = 0.0  # wall time of the checks themselves
 
     @property
     def unreachable(self) -> list[CheckResult]:

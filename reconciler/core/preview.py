@@ -13,12 +13,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from reconciler.core.select import SelectionSpec, compile_selection, for_action
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import InputError
-from reconciler.models import Flow, Request
+
+if TYPE_CHECKING:
+    from reconciler.models import Flow, Request
 
 DEFAULT_SAMPLE = 5
 

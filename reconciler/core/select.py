@@ -22,14 +22,18 @@ Semantics (both backends alike):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from reconciler.core.statuses import ERROR_GROUP, StatusTable
 from reconciler.errors import InputError
-from reconciler.models.request import PropertyFilter, Selection, TextMatch
+
+if TYPE_CHECKING:
+    from reconciler.models.request import Selection
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -54,12 +58,15 @@ def from_epoch_us(value: int) -> datetime:
 
 
 def format_epoch_us(value: int | None) -> str | None:
-    """ISO 8601 in UTC with milliseconds (how Invictus writes executionTime)."""
+    """ISO 8601 in UTC with milliseconds (how Invictus writes executionTime); microseconds
+    only when there are any."""
     if value is None:
         return None
-    moment = from_epoch_us(value)
-    text = moment.isoformat(timespec="milliseconds" if value % 1000 == 0 else "microseconds")
-    return text.replace("+00:00", "Z")
+    seconds, micros = divmod(value, 1_000_000)
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    if micros % 1000 == 0:
+        return f"{text}.{micros // 1000:03d}Z"
+    return f"{text}.{micros:06d}Z"
 
 
 _ISO_FRACTION = re.compile(r"(\.\d{1,6})\d*")
@@ -234,12 +241,32 @@ def _bracket(pattern: str, start: int) -> tuple[int, str]:
 
 
 # -- the compiled selection ----------------------------------------------------------------
+# (Plain dataclasses, no pydantic: `runs list` builds a spec from options without paying
+# for the models at start-up; request files come through `compile_selection`.)
+PropertyOp = Literal["equals", "notEquals", "startsWith", "endsWith", "contains", "regex"]
+PROPERTY_OPS: tuple[str, ...] = (
+    "equals",
+    "notEquals",
+    "startsWith",
+    "endsWith",
+    "contains",
+    "regex",
+)
+
+
 @dataclass(frozen=True)
 class TextFilter:
     """A DSAV filter: exact value or case-sensitive substring."""
 
     column: str
     op: Literal["equals", "contains"]
+    value: str
+
+
+@dataclass(frozen=True)
+class PropertyTest:
+    name: str
+    op: PropertyOp
     value: str
 
 
@@ -255,10 +282,9 @@ class SelectionSpec:
     run_ids: tuple[str, ...] = ()
     workflows: tuple[str, ...] = ()
     texts: tuple[TextFilter, ...] = ()
-    properties: tuple[PropertyFilter, ...] = ()
+    properties: tuple[PropertyTest, ...] = ()
     search: str | None = None
     from_request: tuple[str, str] | None = None  # (request name, outcome)
-    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def restrict_statuses(self, allowed: frozenset[int]) -> SelectionSpec:
         """This selection, narrowed to the given codes (e.g. resume: the Error group)."""
@@ -266,23 +292,30 @@ class SelectionSpec:
         return replace(self, status_ids=allowed if current is None else current & allowed)
 
 
-def compile_selection(selection: Selection, statuses: StatusTable) -> SelectionSpec:
-    """Raises InputError for an unknown status or a regex outside the subset."""
-    after, before = (
-        (selection.executed.after, selection.executed.before)
-        if selection.executed
-        else (None, None)
-    )
-    texts: list[TextFilter] = []
-    for column in DSAV_COLUMNS:
-        value: str | TextMatch | None = getattr(selection, column)
-        if value is None:
-            continue
-        if isinstance(value, TextMatch):
-            texts.append(TextFilter(column, "contains", value.contains))
-        else:
-            texts.append(TextFilter(column, "equals", value))
-    for prop in selection.properties:
+def make_spec(
+    statuses: StatusTable,
+    *,
+    status: Sequence[str | int] = (),
+    after: datetime | None = None,
+    before: datetime | None = None,
+    chain_ids: Sequence[str] = (),
+    run_ids: Sequence[str] = (),
+    workflows: Sequence[str] = (),
+    texts: Sequence[TextFilter] = (),
+    properties: Sequence[PropertyTest] = (),
+    search: str | None = None,
+    from_request: tuple[str, str] | None = None,
+) -> SelectionSpec:
+    """The one place filters are checked: unknown status, naive or reversed window, regex
+    outside the portable subset all raise InputError."""
+    for moment in (after, before):
+        if moment is not None and moment.tzinfo is None:
+            raise InputError(f"timestamp {moment.isoformat()} has no zone (add Z or +hh:mm)")
+    if after is not None and before is not None and after >= before:
+        raise InputError("the time window's 'after' must be earlier than 'before'")
+    for prop in properties:
+        if prop.op not in PROPERTY_OPS:
+            raise InputError(f"property {prop.name!r}: unknown operator {prop.op!r}")
         if prop.op == "regex":
             problem = regex_problem(prop.value)
             if problem:
@@ -291,14 +324,41 @@ def compile_selection(selection: Selection, statuses: StatusTable) -> SelectionS
                     hint="see README 'Run selection' for the regex subset both stores accept",
                 )
     return SelectionSpec(
-        status_ids=statuses.resolve(selection.status) if selection.status else None,
+        status_ids=statuses.resolve(status) if status else None,
         after_us=to_epoch_us(after) if after else None,
         before_us=to_epoch_us(before) if before else None,
-        chain_ids=tuple(selection.chainIds),
-        run_ids=tuple(selection.runIds),
-        workflows=tuple(selection.workflows),
+        chain_ids=tuple(chain_ids),
+        run_ids=tuple(run_ids),
+        workflows=tuple(workflows),
         texts=tuple(texts),
-        properties=tuple(selection.properties),
+        properties=tuple(properties),
+        search=search,
+        from_request=from_request,
+    )
+
+
+def compile_selection(selection: Selection, statuses: StatusTable) -> SelectionSpec:
+    """A request's `select:` block -> SelectionSpec (InputError as in `make_spec`)."""
+    texts: list[TextFilter] = []
+    for column in DSAV_COLUMNS:
+        value = getattr(selection, column)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            texts.append(TextFilter(column, "equals", value))
+        else:  # TextMatch
+            texts.append(TextFilter(column, "contains", value.contains))
+    window = selection.executed
+    return make_spec(
+        statuses,
+        status=selection.status,
+        after=window.after if window else None,
+        before=window.before if window else None,
+        chain_ids=selection.chainIds,
+        run_ids=selection.runIds,
+        workflows=selection.workflows,
+        texts=texts,
+        properties=[PropertyTest(p.name, p.op, p.value) for p in selection.properties],
         search=selection.search,
         from_request=(
             (selection.fromRequest.name, selection.fromRequest.outcome)
@@ -336,6 +396,7 @@ class Query:
     from_where: str
     params: tuple[Any, ...]
     member: str = "m"  # alias of the row with status_id/execution_us
+    count_from_where: str | None = None  # the same selection without the runs join
 
     def select(
         self, columns: str, dialect: Dialect, *, limit: int | None = None, offset: int = 0
@@ -352,7 +413,7 @@ class Query:
 
     def count_by_status(self) -> tuple[str, tuple[Any, ...]]:
         return (
-            f"SELECT {self.member}.status_id, COUNT(*) {self.from_where} "
+            f"SELECT {self.member}.status_id, COUNT(*) {self.count_from_where or self.from_where} "
             f"GROUP BY {self.member}.status_id",
             self.params,
         )
@@ -387,7 +448,7 @@ def property_expr(dialect: Dialect) -> str:
     )
 
 
-def _property(dialect: Dialect, prop: PropertyFilter, params: list[Any]) -> str:
+def _property(dialect: Dialect, prop: PropertyTest, params: list[Any]) -> str:
     value_expr = property_expr(dialect)
     params.append(prop.name)
     if prop.op == "equals":
@@ -479,5 +540,8 @@ def build_query(
             ledger += " AND b.status = ?"
             params.append(outcome)
         where.append(f"r.pk IN ({ledger})")
-    sql = from_sql + (" WHERE " + " AND ".join(where) if where else "")
-    return Query(sql, tuple(params), m)
+    where_sql = " WHERE " + " AND ".join(where) if where else ""
+    # Counting needs no run rows when every condition is on run_flows: index only.
+    runs_free = flow is not None and not any("r." in condition for condition in where)
+    count_sql = ("FROM run_flows m" if runs_free else from_sql) + where_sql
+    return Query(from_sql + where_sql, tuple(params), m, count_sql)

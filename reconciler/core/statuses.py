@@ -13,9 +13,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from reconciler.errors import ConfigError, InputError
-from reconciler.models.config import Config
+
+if TYPE_CHECKING:
+    from reconciler.models.config import Config
 
 STATUS_NAMES: tuple[str, ...] = (
     "Active",

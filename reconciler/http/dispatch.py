@@ -29,6 +29,7 @@ from reconciler.store.base import Store
 
 USER_AGENT = f"flow-reconciler/{__version__}"
 _REASON_BODY_BYTES = 300  # how much of an error response we keep as the reason
+_DRAIN_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -138,12 +139,13 @@ async def post_once(client: httpx.AsyncClient, send: FlowSend, key: str, body: b
         headers.update(signature_headers(send.signing_key, key, int(time.time()), body))
     try:
         async with client.stream("POST", send.url, content=body, headers=headers) as response:
+            # Drain a small body so the connection goes back to the pool; stop reading a
+            # large one (the connection is then dropped, which is the safe choice).
             snippet = b""
-            if not 200 <= response.status_code < 300:
-                async for chunk in response.aiter_bytes():
-                    snippet += chunk
-                    if len(snippet) >= _REASON_BODY_BYTES:
-                        break
+            async for chunk in response.aiter_bytes():
+                snippet += chunk
+                if len(snippet) >= _DRAIN_BYTES:
+                    break
     except httpx.TimeoutException as exc:
         return Attempt(Verdict.RETRY, None, f"timeout ({type(exc).__name__})")
     except PolicyRefused as exc:  # nothing was sent; no other batch to this host can go
@@ -278,7 +280,7 @@ class RequestSender:
             reason = f"{batch.run_count - len(records)} of {batch.run_count} frozen runs are no longer in the store"
             return self._finish(batch, ledger.B_FAILED, None, reason, attempt)
         # The stored texts are the exact records: join them, never re-serialise.
-        body = ("[" + ",".join(records) + "]").encode()
+        body = b"[" + b",".join(records) + b"]"
         del records
         while True:
             result = await post_once(client, send, batch.idempotency_key, body)

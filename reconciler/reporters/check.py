@@ -103,6 +103,7 @@ def render_json(report: CheckReport) -> str:
             "ok": report.ok,
             "scope": report.scope,
             "summary": report.summary(),
+            "durationMs": round(report.duration_s * 1000, 1),
             "notes": list(report.notes),
             "results": [r.to_json() for r in sorted(report.results, key=lambda r: r.url)],
         },

@@ -37,11 +37,13 @@ def resolve_format(requested: str | None, allowed: tuple[str, ...] = FORMATS) ->
     return "text"
 
 
-def json_document(kind: str, payload: dict[str, Any]) -> str:
-    """Every JSON output carries formatVersion and kind."""
+def json_document(kind: str, payload: dict[str, Any], *, compact: bool = False) -> str:
+    """Every JSON output carries formatVersion and kind. `compact` (one line, the C
+    encoder: ~10x faster) for outputs that can hold many thousands of items."""
     return json.dumps(
         {"formatVersion": FORMAT_VERSION, "kind": kind, **payload},
-        indent=2,
+        indent=None if compact else 2,
+        separators=(",", ":") if compact else None,
         ensure_ascii=False,
         default=str,
     )

@@ -125,6 +125,7 @@ def render_runs(
                     "nextOffset": next_offset,
                     "runs": [_run_row(run, statuses) for run in runs],
                 },
+                compact=True,  # pages can hold 100,000 runs
             )
         )
         return

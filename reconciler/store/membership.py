@@ -8,10 +8,12 @@ changed flow and `drop_flow` for deleted ones; `runs import` adds rows for new r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reconciler.models import Mapping
 from reconciler.store.base import Store
+
+if TYPE_CHECKING:  # typing only: keeps pydantic out of commands that do not need it
+    from reconciler.models import Mapping
 
 # mapping key -> runs column
 MAPPING_COLUMNS = {

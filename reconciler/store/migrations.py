@@ -215,5 +215,12 @@ MIGRATIONS: list[Migration] = [
         "",
         {"sqlite": V2_SQLITE, "postgresql": V2_POSTGRESQL},
     ),
+    # V3: a dispatch worker claims "the next pending batch of (request, flow)" once per
+    # POST; this index makes that a seek instead of a sort of every open batch.
+    Migration(
+        3,
+        "index for claiming dispatch batches",
+        "CREATE INDEX batches_claim ON batches (request, flow, status, seq)",
+    ),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version

