@@ -13,6 +13,7 @@ A command this build does not have yet is reported as SKIPPED, never as done.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -155,6 +156,13 @@ def receiver_report(log: Path, dispatched: bool) -> list[str]:
         sigs = [p.get("signatureValid") for p in posts]
         print(f"   Standard Webhooks signature verified: {sum(1 for s in sigs if s)}/{len(sigs)}")
         print(f"   headers seen: {sorted(set().union(*(p['headers'] for p in posts)))}")
+        key_hash = hashlib.sha256(DEMO_API_KEY.encode()).hexdigest()[:12]
+        key_ok = all(p.get("secretHeaders", {}).get("x-api-key") == key_hash for p in posts)
+        print(
+            f"   x-api-key resolved from $DEMO_API_KEY at send time: {key_ok} (value never shown)"
+        )
+        if not key_ok:
+            problems.append("a batch came without the resolved x-api-key")
         if len(set(runs)) != len(runs):
             problems.append("the receiver got a run twice")
         if not all(keys):

@@ -50,3 +50,26 @@ def test_relative_sqlite_url_is_relative_to_repo_root(tmp_path: Path) -> None:
 def test_unsupported_url_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unsupported store URL 'mysql://u:\\*\\*\\*@h/db'"):
         open_store("mysql://u:secret@h/db")
+
+
+def test_processes_opening_a_new_store_at_once_migrate_it_once(store_url: str) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    code = "import sys; from reconciler.store import open_store; open_store(sys.argv[1]).close()"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, store_url],
+            cwd=REPO,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    store = open_store(store_url, migrate=False)
+    assert store.schema_version() == LATEST_VERSION
+    store.close()

@@ -16,7 +16,7 @@ from reconciler.errors import ConfigError, StoreError, StoreVersionError
 from reconciler.store.migrations import LATEST_VERSION, MIGRATIONS
 
 Dialect = Literal["sqlite", "postgresql"]
-MIGRATION_LOCK_KEY = 0x7265636F  # pg_advisory_xact_lock key held while migrating
+MIGRATION_LOCK_KEY = 0x7265636F  # pg_advisory_lock key held while migrating
 Params = Sequence[Any]
 
 
@@ -144,26 +144,28 @@ class Store:
         return int(value) if value else 0
 
     def migrate(self) -> list[int]:
-        """Create or upgrade the schema; returns the versions applied."""
-        current = self.schema_version()
-        self._refuse_newer(current)
-        applied = []
-        for migration in MIGRATIONS:
-            if migration.version <= current:
-                continue
-            with self.transaction():
-                # Two processes may open a new store at once: serialize, then look again.
-                if self.dialect == "postgresql":
-                    self.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
-                current = self.schema_version()
-                self._refuse_newer(current)
-                if migration.version <= current:
-                    continue
-                for statement in migration.statements(self.dialect):
-                    self.execute(statement)
-                self.set_meta("schema_version", str(migration.version))
-            applied.append(migration.version)
-        return applied
+        """Create or upgrade the schema; returns the versions applied. Two processes may
+        open a new store at once: they serialize (a session advisory lock on PostgreSQL,
+        taken before the transactions so that their catalog snapshots are fresh; BEGIN
+        IMMEDIATE on SQLite) and look at the version again."""
+        if self.dialect == "postgresql":
+            self.execute("SELECT pg_advisory_lock(?)", (MIGRATION_LOCK_KEY,))
+        try:
+            applied = []
+            for migration in MIGRATIONS:
+                with self.transaction():
+                    current = self.schema_version()
+                    self._refuse_newer(current)
+                    if migration.version <= current:
+                        continue
+                    for statement in migration.statements(self.dialect):
+                        self.execute(statement)
+                    self.set_meta("schema_version", str(migration.version))
+                applied.append(migration.version)
+            return applied
+        finally:
+            if self.dialect == "postgresql":
+                self.execute("SELECT pg_advisory_unlock(?)", (MIGRATION_LOCK_KEY,))
 
     def ensure_current(self) -> None:
         """Commands call this: migrate an empty or older store, refuse a newer one."""
