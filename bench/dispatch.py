@@ -11,16 +11,22 @@ interpreter start-up and reading the pre-built bodies from a file.
                              [--store postgresql://...]   (default: a fresh SQLite file)
 """
 
+# ruff: noqa: E402  (the stdlib must win over bench/select.py: sys.path is fixed first)
 from __future__ import annotations
 
+import sys
+
+# bench/ holds select.py (the select bench): never let it shadow the stdlib module.
+sys.path[:] = [p for p in sys.path if not p.rstrip("/").endswith("bench")]
+
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -184,13 +190,31 @@ def run_timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     return elapsed, int(usage.ru_maxrss), text
 
 
+def throwaway_database(stack: contextlib.ExitStack) -> str:
+    import psycopg
+
+    from tests.pgserver import pg_bin, throwaway_postgres
+
+    bin_dir = pg_bin()
+    if bin_dir is None:
+        raise SystemExit("PostgreSQL server binaries not found")
+    admin = stack.enter_context(throwaway_postgres(bin_dir, fsync=True))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute('CREATE DATABASE "bench_dispatch"')
+    return admin.rpartition("/")[0] + "/bench_dispatch"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--store", default=None, help="PostgreSQL URL (default: SQLite file)")
+    parser.add_argument(
+        "--store",
+        default=None,
+        help="a PostgreSQL URL, or `postgresql` for a throw-away cluster (default: SQLite file)",
+    )
     parser.add_argument("--profile", metavar="FILE", help="cProfile the dispatch command to FILE")
     args = parser.parse_args()
 
@@ -198,7 +222,10 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-dispatch-"))
     receiver = None
+    stack = contextlib.ExitStack()
     try:
+        if args.store == "postgresql":
+            args.store = throwaway_database(stack)
         ca = trustme.CA()
         cert = ca.issue_cert("127.0.0.1")
         ca.cert_pem.write_to_path(str(work / "ca.pem"))
@@ -305,6 +332,7 @@ def main() -> None:
             f"peak RSS of requests dispatch: {peak_mb:.0f} MB (bar < 300 MB) {'PASS' if peak_mb < 300 else 'FAIL'}"
         )
     finally:
+        stack.close()
         if receiver is not None:
             receiver.terminate()
             receiver.wait(10)

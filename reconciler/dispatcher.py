@@ -171,6 +171,8 @@ class Dispatcher:
     actor: str | None = None
     on_batch: OnBatch | None = None
     on_request: Callable[[RequestOutcome], None] | None = None  # a request starts
+    # PostgreSQL: more connections for the ledger threads (see RequestSender)
+    connect: Callable[[], Store] | None = None
 
     def run(self, names: Iterable[str] | None = None) -> list[RequestOutcome]:
         wanted = set(names) if names is not None else None
@@ -234,6 +236,8 @@ class Dispatcher:
             self.settings,
             self.client_factory,
             self.on_batch,
+            connect=self.connect if self.store.dialect == "postgresql" else None,
+            connections=min(16, max(s.concurrency for s in sends)),
         )
         results = asyncio.run(sender.run(sends))
         breaker = "; ".join(r.breaker_opened for r in results if r.breaker_opened) or None
@@ -280,6 +284,7 @@ class Dispatcher:
         sizes = {flow.name: request.batchSize or flow.dispatch.batchSize for flow in flows}
         urls = {flow.name: flow.endpoint(request.action).url for flow in flows}  # type: ignore[union-attr]
         chosen, excluded = self.selector(self.store, request, flows)
+        ledger.tune_for_dispatch(self.store)  # the selection may have widened the map
         selections = [
             ledger.FlowSelection(ledger.FlowTarget(name, urls[name], sizes[name]), sql, params, n)
             for name, sql, params, n in chosen

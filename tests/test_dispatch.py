@@ -76,6 +76,7 @@ def dispatch(root: Path, store_url: str) -> list[RequestOutcome]:
             client_factory=factory,
             settings=DispatchSettings.from_env(),
             worker=ledger.new_worker_id(),
+            connect=lambda: open_store(store_url, root=root, migrate=False),
         ).run()
     finally:
         store.close()

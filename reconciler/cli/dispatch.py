@@ -88,6 +88,7 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             actor=provenance.actor(),
             on_batch=progress.batch,
             on_request=progress.start,
+            connect=lambda: open_store(app.resolved_store_url(), root=app.root, migrate=False),
         )
         try:
             outcomes = dispatcher.run(only or None)

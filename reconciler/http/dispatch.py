@@ -12,9 +12,12 @@ import contextlib
 import os
 import random
 import ssl
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import httpx
 
@@ -28,6 +31,8 @@ from reconciler.store import ledger
 from reconciler.store.base import Store
 
 USER_AGENT = f"flow-reconciler/{__version__}"
+_T = TypeVar("_T")
+_THREAD = threading.local()  # a ledger thread's own store connection
 _REASON_BODY_BYTES = 300  # how much of an error response we keep as the reason
 _DRAIN_BYTES = 64 * 1024
 
@@ -188,8 +193,18 @@ class RequestSender:
         client_factory: ClientFactory,
         on_batch: OnBatch | None = None,
         rng: random.Random | None = None,
+        connect: Callable[[], Store] | None = None,
+        connections: int = 1,
     ) -> None:
         self.store = store
+        # With `connect` (PostgreSQL), ledger calls run on a few threads with their own
+        # connections: a commit waits for the server's WAL flush, and those waits must
+        # neither stall the event loop's HTTP work nor queue behind each other.
+        self.connect = connect
+        self.connections = max(1, connections)
+        self._executor: ThreadPoolExecutor | None = None
+        self._opened: list[Store] = []
+        self._opened_lock = threading.Lock()
         self.request = request
         self.action = action
         self.worker = worker
@@ -199,6 +214,10 @@ class RequestSender:
         self.rng = rng or random.Random()
 
     async def run(self, flows: list[FlowSend]) -> list[FlowRun]:
+        if self.connect is not None:
+            self._executor = ThreadPoolExecutor(
+                self.connections, "ledger", initializer=self._open_connection
+            )
         heartbeat = asyncio.create_task(self._heartbeat())
         try:
             results = []
@@ -209,12 +228,36 @@ class RequestSender:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+                self._executor = None
+            for store in self._opened:
+                store.close()
+            self._opened.clear()
+
+    def _open_connection(self) -> None:
+        assert self.connect is not None
+        _THREAD.store = self.connect()
+        with self._opened_lock:
+            self._opened.append(_THREAD.store)
+
+    async def _db(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """A ledger function (store first): on a ledger thread, or inline on SQLite."""
+        if self._executor is None:
+            return fn(self.store, *args, **kwargs)
+
+        def call() -> _T:
+            return fn(_THREAD.store, *args, **kwargs)
+
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     async def _heartbeat(self) -> None:
         interval = max(self.settings.lease_seconds / 3, 0.5)
         while True:
             await asyncio.sleep(interval)
-            ledger.renew_leases(self.store, self.request, self.worker, self.settings.lease_seconds)
+            await self._db(
+                ledger.renew_leases, self.request, self.worker, self.settings.lease_seconds
+            )
 
     async def _run_flow(self, send: FlowSend) -> FlowRun:
         outcome = FlowRun(send.flow)
@@ -229,7 +272,7 @@ class RequestSender:
             # Batches left in flight by a dead worker are resent first; a second sweep
             # after the senders finish catches a worker that died meanwhile (bounded).
             for _ in range(3):
-                ledger.reap(self.store, self.request, self.worker)
+                await self._db(ledger.reap, self.request, self.worker)
                 senders = [
                     self._sender(client, send, policy, breaker, outcome)
                     for _ in range(send.concurrency)
@@ -243,7 +286,7 @@ class RequestSender:
                         f"failed attempts to {send.url} (last: {breaker.last_failure})"
                     )
                     break
-                if not ledger.reap(self.store, self.request, self.worker):
+                if not await self._db(ledger.reap, self.request, self.worker):
                     break
         return outcome
 
@@ -256,8 +299,8 @@ class RequestSender:
         outcome: FlowRun,
     ) -> None:
         while not breaker.opened:
-            batch = ledger.claim(
-                self.store, self.request, send.flow, self.worker, self.settings.lease_seconds
+            batch = await self._db(
+                ledger.claim, self.request, send.flow, self.worker, self.settings.lease_seconds
             )
             if batch is None:
                 return
@@ -274,11 +317,11 @@ class RequestSender:
         breaker: CircuitBreaker,
         batch: ledger.Batch,
     ) -> BatchResult | None:
-        records = ledger.batch_records(self.store, batch)
+        records = await self._db(ledger.batch_records, batch)
         attempt = batch.attempts
         if len(records) != batch.run_count:
             reason = f"{batch.run_count - len(records)} of {batch.run_count} frozen runs are no longer in the store"
-            return self._finish(batch, ledger.B_FAILED, None, reason, attempt)
+            return await self._finish(batch, ledger.B_FAILED, None, reason, attempt)
         # The stored texts are the exact records: join them, never re-serialise.
         body = b"[" + b",".join(records) + b"]"
         del records
@@ -286,23 +329,25 @@ class RequestSender:
             result = await post_once(client, send, batch.idempotency_key, body)
             if result.verdict is Verdict.DELIVERED:
                 breaker.success()
-                return self._finish(batch, ledger.B_DELIVERED, result.http_status, None, attempt)
+                return await self._finish(
+                    batch, ledger.B_DELIVERED, result.http_status, None, attempt
+                )
             if result.fatal:
                 breaker.trip(result.reason)
             else:
                 breaker.failure(result.reason)
             if breaker.opened and result.fatal:  # leave it pending for a fixed re-run
-                return self._release(batch, result, attempt)
+                return await self._release(batch, result, attempt)
             if not policy.should_retry(result.verdict, attempt):
-                return self._finish(
+                return await self._finish(
                     batch, ledger.B_FAILED, result.http_status, result.reason, attempt
                 )
             if not breaker.opened:
                 await asyncio.sleep(policy.delay(attempt, result.retry_after, self.rng))
             if breaker.opened:  # tripped by this failure or by another sender meanwhile
-                return self._release(batch, result, attempt)
-            next_attempt = ledger.next_attempt(
-                self.store,
+                return await self._release(batch, result, attempt)
+            next_attempt = await self._db(
+                ledger.next_attempt,
                 batch,
                 self.worker,
                 self.settings.lease_seconds,
@@ -313,14 +358,14 @@ class RequestSender:
                 return None
             attempt = next_attempt
 
-    def _release(self, batch: ledger.Batch, result: Attempt, attempt: int) -> BatchResult:
+    async def _release(self, batch: ledger.Batch, result: Attempt, attempt: int) -> BatchResult:
         reason = f"{result.reason}; not retried: sending to this endpoint stopped"
-        ledger.release(self.store, batch, self.worker, reason=reason)
+        await self._db(ledger.release, batch, self.worker, reason=reason)
         return BatchResult(
             batch.flow, batch.seq, "released", attempt, batch.run_count, result.http_status, reason
         )
 
-    def _finish(
+    async def _finish(
         self,
         batch: ledger.Batch,
         status: str,
@@ -328,8 +373,8 @@ class RequestSender:
         reason: str | None,
         attempts: int,
     ) -> BatchResult | None:
-        if not ledger.finish(
-            self.store,
+        if not await self._db(
+            ledger.finish,
             batch,
             self.worker,
             status=status,
