@@ -158,6 +158,7 @@ def load_tree(
         use_cache=use_cache,
         jobs=default_jobs() if jobs is None else jobs,
         with_models=with_models,
+        prune=not paths,
     )
 
 
@@ -181,7 +182,10 @@ def validate_files(
     use_cache: bool = True,
     jobs: int = 1,
     with_models: bool = True,
+    prune: bool = False,
 ) -> Tree:
+    """Validate `selected` (in the context of `context`). `prune` drops cache entries of
+    files not in `context`: only for a run over the whole tree."""
     from reconciler.load.validate_file import (
         CONFIG,
         FileResult,
@@ -226,7 +230,7 @@ def validate_files(
         )
     _check_all([f for f in files if f.result is None], allow, cache, jobs, with_models)
     if cache is not None:
-        if set(chosen) == {f.rel for f in files}:
+        if prune:
             cache.keep_only({f.key for f in files if f.key})
         cache.close()
     _assemble(tree, files, chosen, with_models)
