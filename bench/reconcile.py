@@ -13,23 +13,26 @@ PostgreSQL: RECONCILER_TEST_PG (an admin DSN) or a throw-away cluster (initdb/pg
 the test fixtures). Usage: python bench/reconcile.py [--flows N] [--edits N] [--repeat N]
 """
 
+# ruff: noqa: E402
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# As a script, sys.path[0] is bench/, where select.py would shadow the stdlib module.
+sys.path[0:1] = [str(Path(__file__).resolve().parent.parent)]
 
 import argparse
 import json
 import os
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reconciler.core.plan import DesiredFlow
 from reconciler.models import Flow

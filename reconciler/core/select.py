@@ -75,8 +75,10 @@ _ISO_FRACTION = re.compile(r"(\.\d{1,6})\d*")
 def parse_timestamp_us(text: str) -> int:
     """An ISO 8601 timestamp as Invictus writes it -> UTC epoch microseconds.
     No zone means UTC (Invictus writes UTC); more than 6 fraction digits are truncated."""
-    cleaned = _ISO_FRACTION.sub(r"\1", text.strip(), count=1)
-    moment = datetime.fromisoformat(cleaned)
+    try:
+        moment = datetime.fromisoformat(text)  # the common case, without the regex
+    except ValueError:
+        moment = datetime.fromisoformat(_ISO_FRACTION.sub(r"\1", text.strip(), count=1))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return to_epoch_us(moment)

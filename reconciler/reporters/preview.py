@@ -30,13 +30,17 @@ def _exclusion(e: Exclusion) -> str:
     return f"{e.count:,} {e.reason}{detail}"
 
 
+def _batches(n: int) -> str:
+    return f"{n:,} batch" if n == 1 else f"{n:,} batches"
+
+
 def _headline(p: RequestPreview) -> str:
     if p.state == "dispatched":
         return f"{p.action}: {STATE_WORDS[p.state]}"
     excluded = p.selected - p.send
     tail = f", {excluded:,} excluded" if excluded else ""
     return (
-        f"{p.action} {p.send:,} runs in {p.batches:,} batches{tail} "
+        f"{p.action} {p.send:,} runs in {_batches(p.batches)}{tail} "
         f"(maxRuns {p.max_runs:,}): {STATE_WORDS[p.state]}"
     )
 
@@ -143,7 +147,7 @@ def _text_flow(f: FlowPreview) -> None:
     for e in f.exclusions:
         click.echo(f"    excluded: {_exclusion(e)}")
     if f.batches:
-        click.echo(f"    batches: {f.batches:,} of up to {f.batch_size}")
+        click.echo(f"    {_batches(f.batches)} of up to {f.batch_size} runs")
     if f.sample:
         click.echo(f"    first {len(f.sample)}:")
         for s in f.sample:
@@ -205,7 +209,7 @@ def _markdown_flow(f: FlowPreview) -> list[str]:
     lines.append(
         f"- send **{f.send:,}**"
         + (f" ({_md(_by_status(f.send_by_status))})" if f.send else "")
-        + (f" in {f.batches:,} batches of up to {f.batch_size}" if f.batches else "")
+        + (f" in {_batches(f.batches)} of up to {f.batch_size}" if f.batches else "")
     )
     for e in f.exclusions:
         lines.append(f"- excluded {_md(_exclusion(e))}")

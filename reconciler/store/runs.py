@@ -50,6 +50,8 @@ from reconciler.store.base import Store, utcnow
 from reconciler.store.membership import MAPPING_COLUMNS, mapping_condition
 
 if TYPE_CHECKING:  # the models cost start-up time; `runs list` does not need them
+    from pydantic import ValidationError
+
     from reconciler.core.preview import SampleRun
     from reconciler.models import Flow, Mapping
 
@@ -131,10 +133,13 @@ def _text_of(value: Any) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _run_validator() -> Any:
+def _run_validator() -> tuple[Any, type[ValidationError]]:
+    """The run schema's validator and its error type, imported on first use."""
+    from pydantic import ValidationError
+
     from reconciler.models.run import RunRecord
 
-    return RunRecord.__pydantic_validator__
+    return RunRecord.__pydantic_validator__, ValidationError
 
 
 def _parse(raw: RawRecord) -> _Run | str:
@@ -142,11 +147,10 @@ def _parse(raw: RawRecord) -> _Run | str:
     value = raw.value
     if not isinstance(value, dict):
         return f"a run record must be a JSON object, found {type(value).__name__}"
-    from pydantic import ValidationError
-
+    validator, invalid = _run_validator()
     try:
-        _run_validator().validate_python(value, strict=True)
-    except ValidationError as exc:
+        validator.validate_python(value, strict=True)
+    except invalid as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "record"
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
