@@ -53,7 +53,7 @@ Progress = Callable[[CheckResult], None]
 @dataclass(frozen=True)
 class CheckOptions:
     concurrency: int = DEFAULT_CONCURRENCY
-    timeout: float = DEFAULT_TIMEOUT  # per attempt, DNS to response headers
+    timeout: float = DEFAULT_TIMEOUT  # per attempt: DNS, connect, TLS and the response head
     retry_delay: float = RETRY_DELAY
 
 
@@ -158,7 +158,8 @@ class Prober:
         except (OSError, ssl.SSLError) as exc:
             raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
         try:
-            async with asyncio.timeout(timeout):
+            # One deadline per attempt: what connecting left of it is the response's.
+            async with asyncio.timeout(max(timeout - (time.perf_counter() - started), 0.001)):
                 response = await _head(stream, parsed, host, port)
         except TimeoutError as exc:
             raise httpx.ReadTimeout(f"no response within {timeout:g}s") from exc
@@ -258,8 +259,7 @@ async def _head(stream: GuardedStream, url: httpx.URL, host: str, port: int) -> 
 
 
 def _expiry(writer: asyncio.StreamWriter) -> datetime | None:
-    ssl_object = writer.get_extra_info("ssl_object")
-    cert = ssl_object.getpeercert() if ssl_object is not None else None
+    cert = writer.get_extra_info("peercert")  # parsed once by asyncio at handshake
     if cert and cert.get("notAfter"):
         return datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), UTC)
     return None

@@ -136,7 +136,14 @@ class Store:
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
             )
         else:
-            exists = self.query_one("SELECT to_regclass('meta') IS NOT NULL AND TRUE")
+            # A plain MVCC read of the catalog: to_regclass() answers from a catalog cache
+            # that taking the migration advisory lock does not refresh, so a second process
+            # would not see the table the first one just committed (DuplicateTable).
+            exists = self.query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relname = 'meta' AND n.nspname = current_schema())"
+            )
             exists = exists if exists and exists[0] else None
         if not exists:
             return 0
