@@ -202,6 +202,8 @@ def validate_files(
         text = str(path)
         if prefix and text.startswith(prefix):
             return text[len(prefix) :]
+        if not prefix and not path.is_absolute() and not text.startswith(".."):
+            return text
         return rel_path(path, root)
 
     chosen = {relative(p) for p in selected}
