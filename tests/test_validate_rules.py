@@ -131,6 +131,10 @@ CASES.update(
         "config-store": {
             "reconciler.yaml": "apiVersion: reconciler/v1\nkind: Config\nstore: mysql://x/y\n"
         },
+        "req-unknown-status": {**RFLOW, R: REQ + "select:\n  status: [Error, failed, 2, Eror]\n"},
+        "config-statuses": {
+            "reconciler.yaml": "apiVersion: reconciler/v1\nkind: Config\nstatuses: {9: Faild}\n"
+        },
         "config-ca": {
             "reconciler.yaml": "apiVersion: reconciler/v1\nkind: Config\nnetwork:\n  caBundle: certs/none.pem\n"
         },
@@ -569,6 +573,18 @@ EXPECTED: dict[str, list[tuple[str, int, int, str, str]]] = {
     ],
     "config-store": [
         ("reconciler.yaml", 3, 8, "config-store", "store URL 'mysql://...' is not supported")
+    ],
+    "req-unknown-status": [
+        ("requests.d/r.yaml", 8, 30, "unknown-status", "unknown status 'Eror'"),
+    ],
+    "config-statuses": [
+        (
+            "reconciler.yaml",
+            3,
+            15,
+            "config-statuses",
+            "statuses: 'Faild' is not an Invictus status name",
+        ),
     ],
     "config-ca": [
         (

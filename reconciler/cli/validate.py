@@ -43,13 +43,28 @@ def validate(
     tree = load_tree(
         root, list(paths) or None, use_cache=not no_cache, jobs=jobs, with_models=False
     )
-    if not paths or any(_under(p, root / "requests.d") for p in paths):
+    checks_requests = not paths or any(_under(p, root / "requests.d") for p in paths)
+    if checks_requests and _ledger_may_exist(root, app.resolved_store_url()):
         from reconciler.dispatcher import immutability_findings
 
         # requests are immutable once dispatched (needs a store that already exists)
         tree.findings.extend(immutability_findings(root, app.resolved_store_url()))
     print_findings(tree, fmt, functools.partial(_source_line, root), color=is_terminal())
     return EXIT_OK if tree.valid else EXIT_FAILURE
+
+
+def _ledger_may_exist(root: Path, store_url: str) -> bool:
+    """No SQLite store file, no ledger: skip importing the dispatcher (httpx) at all."""
+    if not store_url.startswith("sqlite:"):
+        return True
+    from reconciler.errors import ReconcilerError
+    from reconciler.store.base import sqlite_path
+
+    try:
+        path = sqlite_path(store_url, root)
+    except ReconcilerError:
+        return False
+    return path != ":memory:" and Path(path).exists()
 
 
 def _under(path: Path, directory: Path) -> bool:

@@ -228,6 +228,11 @@ def _facts(kind: str, data: dict[str, Any], loaded: Loaded) -> dict[str, Any] | 
 
 
 def rel_path(path: Path, root: Path) -> str:
+    """POSIX path relative to the repo root (cheap when `path` was built from `root`)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        pass
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -241,20 +246,12 @@ def read_bytes(path: Path, limit: int) -> bytes:
 
 
 def validate_config_file(path: Path, root: Path) -> tuple[Config | None, list[Finding]]:
-    """reconciler.yaml -> (Config or None, findings). Used by `load_config`."""
-    from reconciler.load.yamlsafe import MAX_BYTES
-    from reconciler.models import Config
+    """reconciler.yaml -> (Config or None, findings). Used by `load_config`; goes through
+    the result cache, so commands that only read the config skip jsonschema."""
+    from reconciler.load.tree import validate_files
 
-    rel = rel_path(path, root)
-    try:
-        raw = read_bytes(path, MAX_BYTES)
-    except OSError as exc:
-        return None, [Finding(rel, 1, 1, "unreadable", f"cannot read file: {exc.strerror}")]
-    result = check_document(raw, CONFIG)
-    findings = result.located(rel) + config_file_findings(result, rel, root)
-    if result.data is None or any(f.severity is Severity.ERROR for f in findings):
-        return None, sorted(findings, key=Finding.sort_key)
-    return Config.model_validate(result.data), findings
+    tree = validate_files(root, [path], [path], use_cache=True, jobs=1, with_models=True)
+    return (tree.config if tree.valid else None), tree.findings
 
 
 def config_file_findings(result: FileResult, rel: str, root: Path) -> list[Finding]:

@@ -208,7 +208,7 @@ def decode(raw: bytes) -> tuple[str | None, Problem | None]:
             1,
             1,
             "file-too-large",
-            f"file is {len(raw) / 1024 / 1024:.1f} MiB; the limit is {MAX_BYTES // 1024 // 1024} MiB",
+            f"file is larger than {MAX_BYTES // 1024 // 1024} MiB, the limit for one file",
             "one flow or request per file; large data belongs in runs imports",
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):

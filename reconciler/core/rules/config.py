@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.core.netpolicy import AllowlistError, NetPolicy
-from reconciler.core.rules import Issue, get
+from reconciler.core.rules import Issue, did_you_mean, get
+from reconciler.core.statuses import STATUS_NAMES
 
 STORE_SCHEMES = ("sqlite:///", "postgresql://", "postgres://")
 
@@ -23,6 +24,19 @@ def check_config(data: Any) -> list[Issue]:
                     issues.append(
                         Issue(("network", "allow", index), "config-network-allow", message)
                     )
+    statuses = get(data, "statuses")
+    if isinstance(statuses, dict):
+        known = {name.lower() for name in STATUS_NAMES}
+        for code, name in statuses.items():
+            if isinstance(name, str) and name.lower() not in known:
+                issues.append(
+                    Issue(
+                        ("statuses", code),
+                        "config-statuses",
+                        f"statuses: '{name}' is not an Invictus status name",
+                        did_you_mean(name, STATUS_NAMES) or "names: " + ", ".join(STATUS_NAMES),
+                    )
+                )
     store = get(data, "store")
     if isinstance(store, str) and not store.startswith(STORE_SCHEMES):
         issues.append(

@@ -6,7 +6,27 @@ import re
 from datetime import datetime
 from typing import Any
 
-from reconciler.core.rules import Issue, Locator, get
+from reconciler.core.rules import Issue, Locator, did_you_mean, get
+from reconciler.core.statuses import GROUPS, STATUS_NAMES
+
+STATUS_WORDS = {word.lower(): word for word in (*GROUPS, *STATUS_NAMES)}
+
+
+def status_issue(value: object, path: tuple[str | int, ...]) -> Issue | None:
+    """A status filter entry: a name, a group or a statusId integer."""
+    if isinstance(value, bool) or not isinstance(value, str):
+        return None  # integers are statusIds; other types are schema errors
+    text = value.strip()
+    if text.lstrip("-").isdigit() or text.lower() in STATUS_WORDS:
+        return None
+    return Issue(
+        path,
+        "unknown-status",
+        f"unknown status '{value}'",
+        did_you_mean(text, list(STATUS_WORDS.values()))
+        or "use a status name, a group (Active, Error, Completed, Ignored, Cancelled) "
+        "or a statusId integer",
+    )
 
 
 def _instant(value: Any) -> datetime | None:
@@ -35,6 +55,12 @@ def check_request(data: Any, loc: Locator) -> list[Issue]:
                     "the window is half-open: after <= executionTime < before",
                 )
             )
+    statuses = get(data, "select", "status")
+    if isinstance(statuses, list):
+        for index, value in enumerate(statuses):
+            issue = status_issue(value, ("select", "status", index))
+            if issue is not None:
+                issues.append(issue)
     filters = get(data, "select", "properties")
     if isinstance(filters, list):
         for index, item in enumerate(filters):
