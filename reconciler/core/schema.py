@@ -152,7 +152,7 @@ class SchemaChecker:
         try:
             self.fast(data)
             return []
-        except Exception:  # noqa: BLE001 - any doubt goes to jsonschema
+        except Exception:  # any doubt goes to jsonschema
             pass
         out: list[Issue] = []
         for error in self.validator.iter_errors(data):
