@@ -14,14 +14,7 @@ ideal = distinct URLs / concurrency x 100 ms (bar: <= 1.3x):
                                        [--concurrency 20] [--delay 0.1] [--runs 3]
 """
 
-# ruff: noqa: E402  (the stdlib must win over bench/select.py: sys.path is fixed first)
 from __future__ import annotations
-
-import sys
-
-# `python bench/check.py` puts bench/ first on sys.path, where bench/select.py would shadow
-# the standard library's `select` (imported by subprocess and asyncio).
-sys.path[:] = [p for p in sys.path if not p.rstrip("/").endswith("bench")]
 
 import argparse
 import json
@@ -29,6 +22,7 @@ import math
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path

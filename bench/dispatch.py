@@ -11,13 +11,7 @@ interpreter start-up and reading the pre-built bodies from a file.
                              [--store postgresql://...]   (default: a fresh SQLite file)
 """
 
-# ruff: noqa: E402  (the stdlib must win over bench/select.py: sys.path is fixed first)
 from __future__ import annotations
-
-import sys
-
-# bench/ holds select.py (the select bench): never let it shadow the stdlib module.
-sys.path[:] = [p for p in sys.path if not p.rstrip("/").endswith("bench")]
 
 import argparse
 import contextlib
@@ -27,6 +21,7 @@ import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path

@@ -13,14 +13,12 @@ PostgreSQL: RECONCILER_TEST_PG (an admin DSN) or a throw-away cluster (initdb/pg
 the test fixtures). Usage: python bench/reconcile.py [--flows N] [--edits N] [--repeat N]
 """
 
-# ruff: noqa: E402
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-# As a script, sys.path[0] is bench/, where select.py would shadow the stdlib module.
-sys.path[0:1] = [str(Path(__file__).resolve().parent.parent)]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse
 import json

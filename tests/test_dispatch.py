@@ -4,6 +4,7 @@ faults, retries, circuit breaker, missing secrets, refusal, two workers on Postg
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections import Counter
 from pathlib import Path
@@ -326,3 +327,52 @@ def test_resume_sends_only_error_group_runs_and_counts_the_rest(
     sent = sorted(r["id"] for h in hits for r in json.loads(h.body))
     assert sent == sorted(json.loads(t)["id"] for t in errors + resubmit_failed)
     assert all("x-api-key" not in h.headers for h in hits)  # resume has no custom headers
+
+
+def test_window_marks_in_flight_before_each_send_and_gives_back_what_it_did_not_send(
+    tmp_path: Path, ca: trustme.CA, ca_pem: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claims and delivered marks are grouped per window of batches: still every batch is
+    committed in_flight before its POST arrives, every result after it, and batches
+    claimed ahead but never sent (circuit breaker) go back to pending uncounted."""
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("RECONCILER_DISPATCH_BREAKER", "3")
+    at_send: dict[str, tuple[str, int]] = {}
+    failing = threading.Event()
+
+    def reply(hit: Hit) -> Reply:
+        with sqlite3.connect(tmp_path / "store.db") as conn:  # what a crash now would leave
+            status, attempts = conn.execute(
+                "SELECT status, attempts FROM batches WHERE idempotency_key = ?", (hit.key,)
+            ).fetchone()
+        at_send.setdefault(hit.key, (status, attempts))
+        return Reply(503) if failing.is_set() else Reply()
+
+    with Receiver(ca.issue_cert("127.0.0.1"), reply) as receiver:
+        setup(tmp_path, store_url, ca_pem, receiver, records(300), batch_size=5, concurrency=4)
+        [outcome] = dispatch(tmp_path, store_url)
+        assert outcome.status == "completed" and outcome.sent == 60
+        assert len(at_send) == 60 and set(at_send.values()) == {("in_flight", 1)}
+        batches = ledger_batches(store_url, tmp_path)
+        assert {(b.status, b.attempts) for b in batches} == {("delivered", 1)}
+
+        # a second request whose endpoint fails at once: the breaker stops the window
+        name = "2026-11-29-second"
+        write_tree(
+            tmp_path,
+            ca_pem=ca_pem,
+            url=receiver.url(),
+            batch_size=5,
+            concurrency=4,
+            max_attempts=10,
+            requests={name: {}},
+        )
+        failing.set()
+        outcomes = {o.name: o for o in dispatch(tmp_path, store_url)}
+        assert outcomes[name].status == "failed"
+        second = ledger_batches(store_url, tmp_path, name)
+    posts = Counter(h.key for h in receiver.hits)
+    assert len(second) == 60 and {b.status for b in second} == {"pending"}
+    assert 0 < sum(posts[b.idempotency_key] for b in second) < 10
+    for b in second:  # attempts count POSTs: a batch claimed ahead, never sent, has none
+        assert b.attempts == posts[b.idempotency_key], b

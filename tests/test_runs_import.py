@@ -187,7 +187,7 @@ def test_membership_uses_flows_applied_between_imports(sqlite_url: str, tmp_path
 @pytest.mark.parametrize("layout", ["array", "ndjson"])
 def test_reader_memory_stays_flat(tmp_path: Path, layout: str) -> None:
     """~25 MB of runs read with a peak far below the file size (the store side holds one
-    batch at a time; `bench/select.py` covers a million)."""
+    batch at a time; `bench/selection.py` covers a million)."""
     import tracemalloc
 
     line = record("x" * 24, properties={"Pad": "p" * 400})

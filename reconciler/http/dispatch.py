@@ -8,6 +8,7 @@ Database calls are short and run on the event loop thread (one connection, no th
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import os
 import random
@@ -273,11 +274,15 @@ class RequestSender:
             # after the senders finish catches a worker that died meanwhile (bounded).
             for _ in range(3):
                 await self._db(ledger.reap, self.request, self.worker)
-                senders = [
-                    self._sender(client, send, policy, breaker, outcome)
-                    for _ in range(send.concurrency)
-                ]
-                await asyncio.gather(*senders)
+                window = _Window(self, send, outcome)
+                try:
+                    senders = [
+                        self._sender(client, send, policy, breaker, window)
+                        for _ in range(send.concurrency)
+                    ]
+                    await asyncio.gather(*senders)
+                finally:
+                    await window.close()
                 if breaker.opened:
                     outcome.breaker_opened = (
                         f"sending to {send.url} stopped: {breaker.last_failure}"
@@ -296,18 +301,16 @@ class RequestSender:
         send: FlowSend,
         policy: RetryPolicy,
         breaker: CircuitBreaker,
-        outcome: FlowRun,
+        window: _Window,
     ) -> None:
         while not breaker.opened:
-            batch = await self._db(
-                ledger.claim, self.request, send.flow, self.worker, self.settings.lease_seconds
-            )
-            if batch is None:
+            claimed = await window.next()
+            if claimed is None:
                 return
-            result = await self._send_batch(client, send, policy, breaker, batch)
+            batch, records = claimed
+            result = await self._send_batch(client, send, policy, breaker, batch, records, window)
             if result is not None:
-                outcome.sent.append(result)
-                self.on_batch(result)
+                window.report(result)
 
     async def _send_batch(
         self,
@@ -316,12 +319,17 @@ class RequestSender:
         policy: RetryPolicy,
         breaker: CircuitBreaker,
         batch: ledger.Batch,
+        records: list[bytes],
+        window: _Window,
     ) -> BatchResult | None:
-        records = await self._db(ledger.batch_records, batch)
+        """Send one claimed batch until it settles. Delivered/failed go to the window, which
+        commits them (after the send) with its next claim; released/taken-over batches
+        are returned or dropped here."""
         attempt = batch.attempts
         if len(records) != batch.run_count:
             reason = f"{batch.run_count - len(records)} of {batch.run_count} frozen runs are no longer in the store"
-            return await self._finish(batch, ledger.B_FAILED, None, reason, attempt)
+            await window.settle(ledger.Settle(batch, ledger.B_FAILED, None, reason, attempt))
+            return None
         # The stored texts are the exact records: join them, never re-serialise.
         body = b"[" + b",".join(records) + b"]"
         del records
@@ -329,9 +337,10 @@ class RequestSender:
             result = await post_once(client, send, batch.idempotency_key, body)
             if result.verdict is Verdict.DELIVERED:
                 breaker.success()
-                return await self._finish(
-                    batch, ledger.B_DELIVERED, result.http_status, None, attempt
+                await window.settle(
+                    ledger.Settle(batch, ledger.B_DELIVERED, result.http_status, None, attempt)
                 )
+                return None
             if result.fatal:
                 breaker.trip(result.reason)
             else:
@@ -339,9 +348,12 @@ class RequestSender:
             if breaker.opened and result.fatal:  # leave it pending for a fixed re-run
                 return await self._release(batch, result, attempt)
             if not policy.should_retry(result.verdict, attempt):
-                return await self._finish(
-                    batch, ledger.B_FAILED, result.http_status, result.reason, attempt
+                await window.settle(
+                    ledger.Settle(
+                        batch, ledger.B_FAILED, result.http_status, result.reason, attempt
+                    )
                 )
+                return None
             if not breaker.opened:
                 await asyncio.sleep(policy.delay(attempt, result.retry_after, self.rng))
             if breaker.opened:  # tripped by this failure or by another sender meanwhile
@@ -365,25 +377,114 @@ class RequestSender:
             batch.flow, batch.seq, "released", attempt, batch.run_count, result.http_status, reason
         )
 
-    async def _finish(
-        self,
-        batch: ledger.Batch,
-        status: str,
-        http_status: int | None,
-        reason: str | None,
-        attempts: int,
-    ) -> BatchResult | None:
-        if not await self._db(
-            ledger.finish,
-            batch,
-            self.worker,
-            status=status,
-            http_status=http_status,
-            reason=reason,
-            attempts=attempts,
-            action=self.action,
-        ):
-            return None
-        return BatchResult(
-            batch.flow, batch.seq, status, attempts, batch.run_count, http_status, reason
+
+class _Window:
+    """One flow's ledger traffic, grouped: claims `size` batches at a time (in_flight,
+    committed before any of them is sent; their records read in the same go), refilled in
+    the background while the previous ones are on the wire, and commits the results of
+    sent batches together with the next claim -- about one transaction per `size`
+    batches instead of three per batch. A result is committed after its send; a crash in
+    between leaves the batch in_flight, and it is resent with the same Idempotency-Key."""
+
+    def __init__(self, sender: RequestSender, send: FlowSend, outcome: FlowRun) -> None:
+        self.sender = sender
+        self.send = send
+        self.outcome = outcome
+        # Claims of two rounds of the senders: half the claim commits, and the next
+        # claim starts while a full round is still ready.
+        self.size = max(1, send.concurrency)
+        self.claim_size = 2 * self.size
+        self.ready: collections.deque[tuple[ledger.Batch, list[bytes]]] = collections.deque()
+        self.settled: list[ledger.Settle] = []
+        self.exhausted = False
+        self.lock = asyncio.Lock()  # one ledger transaction of this window at a time
+        self.refill: asyncio.Task[None] | None = None
+        self.flushes: set[asyncio.Task[list[tuple[ledger.Batch, list[bytes]]]]] = set()
+
+    async def next(self) -> tuple[ledger.Batch, list[bytes]] | None:
+        while True:
+            if self.ready:
+                item = self.ready.popleft()
+                if len(self.ready) < self.size:
+                    self._start_refill()  # claim the next ones while these are sent
+                return item
+            if self.exhausted:
+                return None
+            self._start_refill()
+            assert self.refill is not None
+            await asyncio.shield(self.refill)
+
+    def _start_refill(self) -> None:
+        if self.refill is not None and self.refill.done():
+            self.refill.result()  # a claim that failed in the background surfaces here
+        if self.exhausted or (self.refill is not None and not self.refill.done()):
+            return
+        self.refill = asyncio.create_task(self._refill())
+
+    async def _refill(self) -> None:
+        async with self.lock:
+            claimed = await self._sync(self.claim_size)
+        self.ready.extend(claimed)
+        if not claimed:
+            self.exhausted = True
+
+    async def settle(self, result: ledger.Settle) -> None:
+        self.settled.append(result)
+        if len(self.settled) >= self.size and not self.lock.locked():
+            # A round's worth and no claim under way to carry them: commit them now, on
+            # the side (other rows than a claim's, so the two may overlap on PostgreSQL).
+            flush = asyncio.create_task(self._sync(0))
+            self.flushes.add(flush)
+            flush.add_done_callback(self.flushes.discard)
+
+    def report(self, result: BatchResult) -> None:
+        self.outcome.sent.append(result)
+        self.sender.on_batch(result)
+
+    async def close(self) -> None:
+        """Commit what was sent; give back what was claimed ahead but never sent."""
+        self.exhausted = True
+        if self.refill is not None:
+            with contextlib.suppress(Exception):
+                await self.refill
+        if self.flushes:
+            await asyncio.gather(*self.flushes)
+        async with self.lock:
+            await self._sync(0)
+            unsent = [batch for batch, _ in self.ready]
+            self.ready.clear()
+            if unsent:
+                await self.sender._db(
+                    ledger.unclaim, unsent, self.sender.worker, reason="claimed, not sent"
+                )
+
+    async def _sync(self, limit: int) -> list[tuple[ledger.Batch, list[bytes]]]:
+        settled, self.settled = self.settled, []
+        if not settled and not limit:
+            return []
+        s = self.sender
+        held, claimed = await s._db(
+            ledger.settle_and_claim,
+            s.request,
+            self.send.flow,
+            s.worker,
+            s.settings.lease_seconds,
+            action=s.action,
+            settled=settled,
+            limit=limit,
         )
+        for item, still_ours in zip(settled, held, strict=True):
+            if still_ours:  # else another worker took it over; its result stands
+                b = item.batch
+                self.report(
+                    BatchResult(
+                        b.flow,
+                        b.seq,
+                        item.status,
+                        item.attempts,
+                        b.run_count,
+                        item.http_status,
+                        item.reason,
+                    )
+                )
+        return claimed

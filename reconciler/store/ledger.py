@@ -51,6 +51,7 @@ BATCH_STATES = (B_PENDING, B_IN_FLIGHT, B_DELIVERED, B_FAILED)
 
 _LOCK_CLASS = 0x6672  # "fr": advisory-lock namespace of dispatch workers
 _MMAP_BYTES = 64 * 1024 * 1024
+_RECORDS_PER_QUERY = 500  # bound parameters per query (SQLite allows 32,766)
 _KEY_NAMESPACE = uuid.UUID("7d3b3a0e-5f1c-4a4e-9c1e-2f6d1b8f6a10")
 
 
@@ -195,17 +196,41 @@ def batches(store: Store, request: str, flow: str | None = None) -> list[Batch]:
 def batch_records(store: Store, batch: Batch) -> list[bytes]:
     """The exact stored JSON text of every run in one batch, in frozen order, as UTF-8
     bytes straight from the database (no decode/encode round trip per record)."""
+    return window_records(store, batch.request, batch.flow, [batch.seq]).get(batch.seq, [])
+
+
+def window_records(
+    store: Store, request: str, flow: str, seqs: list[int]
+) -> dict[int, list[bytes]]:
+    """`batch_records` of several batches of one flow: seq -> records. Two index lookups
+    (the frozen run keys, then the records by primary key) rather than one join, whose
+    plan PostgreSQL gets wrong right after a freeze (no statistics for the new rows yet:
+    it hash-joins every run, ~50 ms a window)."""
+    if not seqs:
+        return {}
+    keys = store.query(
+        f"SELECT seq, run_pk FROM batch_runs WHERE request = ? AND flow = ? "
+        f"AND seq IN ({', '.join('?' * len(seqs))}) ORDER BY seq, pos",
+        (request, flow, *seqs),
+    )
     as_bytes = (
-        "convert_to(r.record, 'UTF8')"
-        if store.dialect == "postgresql"
-        else "CAST(r.record AS BLOB)"
+        "convert_to(record, 'UTF8')" if store.dialect == "postgresql" else "CAST(record AS BLOB)"
     )
-    rows = store.query(
-        f"SELECT {as_bytes} FROM batch_runs br JOIN runs r ON r.pk = br.run_pk "
-        "WHERE br.request = ? AND br.flow = ? AND br.seq = ? ORDER BY br.pos",
-        (batch.request, batch.flow, batch.seq),
-    )
-    return [row[0] if isinstance(row[0], bytes) else bytes(row[0]) for row in rows]
+    texts: dict[int, bytes] = {}
+    pks = [int(pk) for _, pk in keys]
+    for start in range(0, len(pks), _RECORDS_PER_QUERY):
+        chunk = pks[start : start + _RECORDS_PER_QUERY]
+        for pk, text in store.query(
+            f"SELECT pk, {as_bytes} FROM runs WHERE pk IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ):
+            texts[int(pk)] = text if isinstance(text, bytes) else bytes(text)
+    result: dict[int, list[bytes]] = {}
+    for seq, pk in keys:  # a run deleted since the freeze is missing: the caller fails it
+        text = texts.get(int(pk))
+        if text is not None:
+            result.setdefault(int(seq), []).append(text)
+    return result
 
 
 def run_outcomes(store: Store, request: str) -> Iterator[tuple[str, int, int, str, str]]:
@@ -332,6 +357,10 @@ def freeze(
                 max_runs,
                 excluded,
             )
+    if store.dialect == "postgresql":
+        # Fresh statistics for the rows just written: without them the planner takes the
+        # new batch_runs for tiny and scans all of it for every window's records.
+        store.execute("ANALYZE batch_runs, batches")
     row = get_request(store, name)
     assert row is not None
     return row
@@ -566,6 +595,15 @@ def reap(store: Store, request: str, worker: str) -> int:
 def claim(store: Store, request: str, flow: str, worker: str, lease_seconds: float) -> Batch | None:
     """Take the next batch of (request, flow): pending, else in flight with an expired
     lease. It becomes in_flight with attempts + 1, committed before anything is sent."""
+    with store.transaction():
+        claimed = _claim(store, request, flow, worker, lease_seconds, 1)
+    return claimed[0] if claimed else None
+
+
+def _claim(
+    store: Store, request: str, flow: str, worker: str, lease_seconds: float, limit: int
+) -> list[Batch]:
+    """Up to `limit` batches in seq order (inside the caller's transaction)."""
     now = utcnow()
     lock = " FOR UPDATE SKIP LOCKED" if store.dialect == "postgresql" else ""
     candidates = (
@@ -573,19 +611,99 @@ def claim(store: Store, request: str, flow: str, worker: str, lease_seconds: flo
         ("status = ?", (B_PENDING,)),
         ("status = ? AND lease_until < ?", (B_IN_FLIGHT, now)),
     )
+    claimed: list[Batch] = []
+    for condition, params in candidates:
+        if len(claimed) >= limit:
+            break
+        rows = store.query(
+            f"UPDATE batches SET status = ?, attempts = attempts + 1, claimed_by = ?, "
+            f"lease_until = ?, updated_at = ? "
+            f"WHERE (request, flow, seq) IN (SELECT request, flow, seq FROM batches "
+            f"WHERE request = ? AND flow = ? AND {condition} ORDER BY seq LIMIT ?{lock}) "
+            f"RETURNING {_BATCH_COLUMNS}",
+            (
+                B_IN_FLIGHT,
+                worker,
+                _later(lease_seconds),
+                now,
+                request,
+                flow,
+                *params,
+                limit - len(claimed),
+            ),
+        )
+        claimed.extend(sorted((Batch(*row) for row in rows), key=lambda b: b.seq))
+    return claimed
+
+
+@dataclass(frozen=True)
+class Settle:
+    """A sent batch's result, to be committed (delivered | failed) by `settle_and_claim`."""
+
+    batch: Batch
+    status: str
+    http_status: int | None
+    reason: str | None
+    attempts: int
+
+
+def settle_and_claim(
+    store: Store,
+    request: str,
+    flow: str,
+    worker: str,
+    lease_seconds: float,
+    *,
+    action: str,
+    settled: list[Settle],
+    limit: int,
+) -> tuple[list[bool], list[tuple[Batch, list[bytes]]]]:
+    """One transaction (one durable commit) for a window of batches: record the results of
+    batches already sent (AFTER their sends), and claim up to `limit` more (in_flight
+    BEFORE their sends). Then read the claimed batches' records. Returns, per settled
+    batch, whether this worker still held it, and the claimed batches with their records.
+
+    A crash before this commit leaves the settled batches in_flight: they are resent with
+    the same Idempotency-Key (the at-least-once duplicate the contract allows)."""
     with store.transaction():
-        for condition, params in candidates:
-            rows = store.query(
-                f"UPDATE batches SET status = ?, attempts = attempts + 1, claimed_by = ?, "
-                f"lease_until = ?, updated_at = ? "
-                f"WHERE (request, flow, seq) = (SELECT request, flow, seq FROM batches "
-                f"WHERE request = ? AND flow = ? AND {condition} ORDER BY seq LIMIT 1{lock}) "
-                f"RETURNING {_BATCH_COLUMNS}",
-                (B_IN_FLIGHT, worker, _later(lease_seconds), now, request, flow, *params),
+        held = [
+            _finish(
+                store,
+                s.batch,
+                worker,
+                status=s.status,
+                http_status=s.http_status,
+                reason=s.reason,
+                attempts=s.attempts,
+                action=action,
             )
-            if rows:
-                return Batch(*rows[0])
-    return None
+            for s in settled
+        ]
+        claimed = _claim(store, request, flow, worker, lease_seconds, limit) if limit else []
+    records = window_records(store, request, flow, [b.seq for b in claimed])
+    return held, [(b, records.get(b.seq, [])) for b in claimed]
+
+
+def unclaim(store: Store, claimed: list[Batch], worker: str, *, reason: str) -> None:
+    """Give back batches claimed ahead but never sent: pending again, their attempt not
+    counted, same key."""
+    with store.transaction():
+        for batch in claimed:
+            store.execute(
+                "UPDATE batches SET status = ?, attempts = attempts - 1, reason = ?, "
+                "claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE request = ? "
+                "AND flow = ? AND seq = ? AND status = ? AND claimed_by = ?",
+                (
+                    B_PENDING,
+                    reason,
+                    utcnow(),
+                    batch.request,
+                    batch.flow,
+                    batch.seq,
+                    B_IN_FLIGHT,
+                    worker,
+                ),
+            )
 
 
 def next_attempt(
@@ -632,46 +750,69 @@ def finish(
 ) -> bool:
     """Delivered or failed, committed after the send (with an audit record). False when
     another worker took the batch over meanwhile (its result stands)."""
+    with store.transaction():
+        return _finish(
+            store,
+            batch,
+            worker,
+            status=status,
+            http_status=http_status,
+            reason=reason,
+            attempts=attempts,
+            action=action,
+        )
+
+
+def _finish(
+    store: Store,
+    batch: Batch,
+    worker: str,
+    *,
+    status: str,
+    http_status: int | None,
+    reason: str | None,
+    attempts: int,
+    action: str,
+) -> bool:
     assert status in (B_DELIVERED, B_FAILED)
     now = utcnow()
-    with store.transaction():
-        cursor = store.execute(
-            "UPDATE batches SET status = ?, http_status = ?, reason = ?, claimed_by = NULL, "
-            "lease_until = NULL, updated_at = ?, delivered_at = ? WHERE request = ? AND flow = ? "
-            "AND seq = ? AND status = ? AND claimed_by = ?",
-            (
-                status,
-                http_status,
-                reason,
-                now,
-                now if status == B_DELIVERED else None,
-                batch.request,
-                batch.flow,
-                batch.seq,
-                B_IN_FLIGHT,
-                worker,
-            ),
-        )
-        if not cursor.rowcount:
-            return False
-        _audit(
-            store,
-            "batch",
+    cursor = store.execute(
+        "UPDATE batches SET status = ?, http_status = ?, reason = ?, claimed_by = NULL, "
+        "lease_until = NULL, updated_at = ?, delivered_at = ? WHERE request = ? AND flow = ? "
+        "AND seq = ? AND status = ? AND claimed_by = ?",
+        (
+            status,
+            http_status,
+            reason,
+            now,
+            now if status == B_DELIVERED else None,
             batch.request,
-            action=action,
-            flow=batch.flow,
-            detail={
-                "outcome": status,
-                "seq": batch.seq,
-                "runs": batch.run_count,
-                "attempts": attempts,
-                "httpStatus": http_status,
-                "idempotencyKey": batch.idempotency_key,
-                "note": f"batch {batch.flow}#{batch.seq} {status} after {attempts} attempt"
-                f"{'s' if attempts != 1 else ''}" + (f": {reason}" if reason else ""),
-                **({"reason": reason} if reason else {}),
-            },
-        )
+            batch.flow,
+            batch.seq,
+            B_IN_FLIGHT,
+            worker,
+        ),
+    )
+    if not cursor.rowcount:
+        return False
+    _audit(
+        store,
+        "batch",
+        batch.request,
+        action=action,
+        flow=batch.flow,
+        detail={
+            "outcome": status,
+            "seq": batch.seq,
+            "runs": batch.run_count,
+            "attempts": attempts,
+            "httpStatus": http_status,
+            "idempotencyKey": batch.idempotency_key,
+            "note": f"batch {batch.flow}#{batch.seq} {status} after {attempts} attempt"
+            f"{'s' if attempts != 1 else ''}" + (f": {reason}" if reason else ""),
+            **({"reason": reason} if reason else {}),
+        },
+    )
     return True
 
 

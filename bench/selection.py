@@ -13,19 +13,11 @@ built with `rebuild_flow` (what `apply` does), then ANALYZE. Measured, each the 
   all      the same listing every selected run as JSON (`--limit 20000`), for information;
   process  in process: compile the selection, stream every selected run, count by status.
 
-    python bench/select.py [--runs N] [--backend sqlite|postgresql|both]
+    python bench/selection.py [--runs N] [--backend sqlite|postgresql|both]
 """
 
-# ruff: noqa: E402 -- the sys.path fix below must run before any import that could pull
-# in the stdlib `select` module, which this file would otherwise shadow.
+# ruff: noqa: E402 -- the repo root goes on sys.path before its imports
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-# This file is named like the stdlib `select`: keep its folder off the import path.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 import argparse
 import hashlib
@@ -34,12 +26,14 @@ import os
 import resource
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-REPO = _HERE.parent
+REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench._pg import postgres_database
