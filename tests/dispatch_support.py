@@ -22,7 +22,7 @@ from typing import Any
 
 import trustme
 
-from tests.https_servers import _read_request, server_context
+from tests.https_servers import LoopThreadServer, _read_request, server_context
 
 SIGNING_SECRET = "whsec_" + base64.b64encode(b"test-signing-key-0123456789abcdef").decode()
 API_KEY = "sentinel-S3CR3T-api-key-7f1e"
@@ -115,7 +115,7 @@ async def _serve_connection(
             writer.close()
 
 
-class Receiver:
+class Receiver(LoopThreadServer):
     """An HTTPS endpoint in a background thread that records every POST and answers as
     `script` says (by default 200)."""
 
@@ -128,38 +128,12 @@ class Receiver:
     ) -> None:
         self.state = _State(script or (lambda hit: Reply()), secret)
         self.context = server_context(cert)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._server: asyncio.AbstractServer | None = None
-        self.port = 0
+        super().__init__()
 
-    def __enter__(self) -> Receiver:
-        self._thread.start()
-
-        async def start() -> asyncio.AbstractServer:
-            return await asyncio.start_server(
-                lambda r, w: _serve_connection(self.state, r, w),
-                "127.0.0.1",
-                0,
-                ssl=self.context,
-            )
-
-        self._server = asyncio.run_coroutine_threadsafe(start(), self._loop).result(10)
-        self.port = int(self._server.sockets[0].getsockname()[1])
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        async def stop() -> None:
-            assert self._server is not None
-            self._server.close()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
-
-        asyncio.run_coroutine_threadsafe(stop(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
+    async def _start(self) -> asyncio.AbstractServer:
+        return await asyncio.start_server(
+            lambda r, w: _serve_connection(self.state, r, w), "127.0.0.1", 0, ssl=self.context
+        )
 
     def set_script(self, script: Script) -> None:
         self.state.script = script

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from typing import Self
 
 import trustme
 
@@ -111,36 +112,22 @@ def server_context(cert: trustme.LeafCert) -> ssl.SSLContext:
     return context
 
 
-class HTTPSServer:
-    """One listening socket on 127.0.0.1 (or ::1) in a background thread."""
+class LoopThreadServer:
+    """An asyncio server on a loop in a daemon thread; subclasses say what `_start` serves.
+    Used as a context manager: listening on enter, every task cancelled on exit."""
 
-    def __init__(
-        self,
-        cert: trustme.LeafCert | None,
-        *,
-        routes: dict[str, Route] | None = None,
-        default: Route | None = None,
-        hang: bool = False,
-        host: str = "127.0.0.1",
-    ) -> None:
-        self.state = ServerState(routes=dict(routes or {}), default=default or Route())
-        self.context = server_context(cert) if cert is not None else None
-        self.hang = hang
-        self.host = host
+    def __init__(self) -> None:
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.AbstractServer | None = None
 
-    def __enter__(self) -> HTTPSServer:
+    async def _start(self) -> asyncio.AbstractServer:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
         self._thread.start()
-
-        async def start() -> asyncio.AbstractServer:
-            return await asyncio.start_server(
-                lambda r, w: _handle(self.state, self.context, self.hang, r, w), self.host, 0
-            )
-
-        self._server = asyncio.run_coroutine_threadsafe(start(), self._loop).result(10)
+        self._server = asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
         self.port = int(self._server.sockets[0].getsockname()[1])
         return self
 
@@ -156,6 +143,30 @@ class HTTPSServer:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()
+
+
+class HTTPSServer(LoopThreadServer):
+    """One listening socket on 127.0.0.1 (or ::1) in a background thread."""
+
+    def __init__(
+        self,
+        cert: trustme.LeafCert | None,
+        *,
+        routes: dict[str, Route] | None = None,
+        default: Route | None = None,
+        hang: bool = False,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.state = ServerState(routes=dict(routes or {}), default=default or Route())
+        self.context = server_context(cert) if cert is not None else None
+        self.hang = hang
+        self.host = host
+        super().__init__()
+
+    async def _start(self) -> asyncio.AbstractServer:
+        return await asyncio.start_server(
+            lambda r, w: _handle(self.state, self.context, self.hang, r, w), self.host, 0
+        )
 
     @property
     def connections(self) -> int:

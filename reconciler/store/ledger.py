@@ -293,7 +293,44 @@ def freeze(
     request first, its ledger entry wins and is returned unchanged. A selection over
     `max_runs` is not written: the request is stored as refused."""
     now = utcnow()
-    if sum(s.count for s in selections) > max_runs:
+    try:
+        if sum(s.count for s in selections) > max_runs:
+            raise SelectionTooLarge(max_runs)
+        with store.transaction():
+            if not _insert_request(
+                store, name, action, content_hash, spec, source_path, reason, commit_sha, actor
+            ):
+                existing = get_request(store, name)
+                assert existing is not None
+                return existing
+            per_flow = {
+                sel.target.flow: _write_flow(store, name, content_hash, sel, now)
+                for sel in selections
+            }
+            run_count = sum(f["runs"] for f in per_flow.values())
+            batch_count = sum(f["batches"] for f in per_flow.values())
+            if run_count > max_runs:  # runs imported since the count: still refuse
+                raise SelectionTooLarge(max_runs)
+            detail = {"excluded": excluded, "flows": per_flow}
+            store.execute(
+                "UPDATE requests SET run_count = ?, batch_count = ?, detail = ? WHERE name = ?",
+                (run_count, batch_count, json.dumps(detail, sort_keys=True), name),
+            )
+            _audit(
+                store,
+                "freeze",
+                name,
+                action=action,
+                detail={
+                    "runs": run_count,
+                    "batches": batch_count,
+                    "excluded": excluded,
+                    "note": f"selection frozen: {run_count} runs in {batch_count} batches",
+                },
+                commit_sha=commit_sha,
+                actor=actor,
+            )
+    except SelectionTooLarge:
         _refuse(
             store,
             name,
@@ -307,56 +344,6 @@ def freeze(
             max_runs,
             excluded,
         )
-    else:
-        try:
-            with store.transaction():
-                if not _insert_request(
-                    store, name, action, content_hash, spec, source_path, reason, commit_sha, actor
-                ):
-                    existing = get_request(store, name)
-                    assert existing is not None
-                    return existing
-                per_flow = {
-                    sel.target.flow: _write_flow(store, name, content_hash, sel, now)
-                    for sel in selections
-                }
-                run_count = sum(f["runs"] for f in per_flow.values())
-                batch_count = sum(f["batches"] for f in per_flow.values())
-                if run_count > max_runs:  # runs imported since the count: still refuse
-                    raise SelectionTooLarge(max_runs)
-                detail = {"excluded": excluded, "flows": per_flow}
-                store.execute(
-                    "UPDATE requests SET run_count = ?, batch_count = ?, detail = ? WHERE name = ?",
-                    (run_count, batch_count, json.dumps(detail, sort_keys=True), name),
-                )
-                _audit(
-                    store,
-                    "freeze",
-                    name,
-                    action=action,
-                    detail={
-                        "runs": run_count,
-                        "batches": batch_count,
-                        "excluded": excluded,
-                        "note": f"selection frozen: {run_count} runs in {batch_count} batches",
-                    },
-                    commit_sha=commit_sha,
-                    actor=actor,
-                )
-        except SelectionTooLarge:
-            _refuse(
-                store,
-                name,
-                action,
-                content_hash,
-                spec,
-                source_path,
-                reason,
-                commit_sha,
-                actor,
-                max_runs,
-                excluded,
-            )
     if store.dialect == "postgresql":
         # Fresh statistics for the rows just written: without them the planner takes the
         # new batch_runs for tiny and scans all of it for every window's records.
