@@ -42,7 +42,7 @@ from reconciler.core.netpolicy import (
 from reconciler.errors import ConfigError
 
 if TYPE_CHECKING:
-    from reconciler.models import Config
+    from reconciler.core.repoconfig import RepoConfig
 
 USER_AGENT = f"flow-reconciler/{__version__}"
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
@@ -423,11 +423,11 @@ class NetworkSettings:
 
     @classmethod
     def from_config(
-        cls, config: Config | None, root: Path, *, ca_bundle: str | Path | None = None
+        cls, config: RepoConfig | None, root: Path, *, ca_bundle: str | Path | None = None
     ) -> NetworkSettings:
         """`ca_bundle` (e.g. --ca-bundle, relative to the CWD) wins over network.caBundle
         (relative to the repo root)."""
-        entries = config.network.allow if config else []
+        entries = list(config.allow) if config else []
         try:
             policy = NetPolicy.parse(entries)
         except AllowlistError as exc:
@@ -438,8 +438,8 @@ class NetworkSettings:
         bundle: Path | None = None
         if ca_bundle is not None:
             bundle = Path(ca_bundle)
-        elif config and config.network.caBundle:
-            bundle = root / config.network.caBundle
+        elif config and config.ca_bundle:
+            bundle = root / config.ca_bundle
         return cls(policy, bundle)
 
     def ssl_context(self) -> ssl.SSLContext:

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reconciler.core.findings import Finding, Severity, has_errors
+from reconciler.core.repoconfig import RepoConfig
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from reconciler.load.cache import ResultCache
     from reconciler.load.validate_file import FileResult
-    from reconciler.models import Config, Flow, Request
+    from reconciler.models import Flow, Request
 
 FLOWS_DIR = "flows.d"
 REQUESTS_DIR = "requests.d"
@@ -77,7 +78,7 @@ class Tree:
     root: Path
     flows: list[FlowFile] = field(default_factory=list)
     requests: list[RequestFile] = field(default_factory=list)
-    config: Config | None = None
+    config: RepoConfig | None = None
     findings: list[Finding] = field(default_factory=list)
     files: int = 0  # how many files were validated (the selection)
     cached: int = 0  # how many of them came from the cache
@@ -186,6 +187,7 @@ def validate_files(
 ) -> Tree:
     """Validate `selected` (in the context of `context`). `prune` drops cache entries of
     files not in `context`: only for a run over the whole tree."""
+    from reconciler.load.limits import MAX_BYTES
     from reconciler.load.validate_file import (
         CONFIG,
         FileResult,
@@ -193,7 +195,6 @@ def validate_files(
         read_bytes,
         rel_path,
     )
-    from reconciler.load.yamlsafe import MAX_BYTES
 
     tree = Tree(root=root)
     prefix = "" if str(root) == "." else str(root).rstrip("/") + "/"
@@ -220,7 +221,7 @@ def validate_files(
     # reconciler.yaml first: its network.allow changes what the URL rules accept.
     cache = _open_cache(root) if use_cache else None
     configs = [f for f in files if f.kind == CONFIG and f.result is None]
-    _check_all(configs, [], cache, jobs, with_models)
+    _check_all(configs, [], cache, jobs, with_data=True)  # tree.config needs the document
     allow: list[str] = []
     for item in configs:
         assert item.result is not None
@@ -230,7 +231,7 @@ def validate_files(
         item.result.findings.extend(
             (f.line, f.col, f.rule, f.message, str(f.severity), f.hint) for f in extra
         )
-    _check_all([f for f in files if f.result is None], allow, cache, jobs, with_models)
+    _check_all([f for f in files if f.result is None], allow, cache, jobs, with_data=with_models)
     if cache is not None:
         if prune:
             cache.keep_only({f.key for f in files if f.key})
@@ -250,7 +251,8 @@ def _check_all(
     allow: list[str],
     cache: ResultCache | None,
     jobs: int,
-    with_models: bool,
+    *,
+    with_data: bool,
 ) -> None:
     from reconciler.load.validate_file import FileResult
 
@@ -263,14 +265,14 @@ def _check_all(
         for item in todo:
             assert item.raw is not None
             item.key = entry_key(environment, item.kind, item.raw)
-        hits = cache.get_many({item.key for item in todo}, with_data=with_models)
+        hits = cache.get_many({item.key for item in todo}, with_data=with_data)
         for item in todo:
             hit = hits.get(item.key)
             if hit is not None:
                 findings = [tuple(f) for f in json.loads(hit[0])]
                 facts = json.loads(hit[1]) if hit[1] else None
                 item.result = FileResult(item.kind, findings, facts)
-                item.data_json = hit[2] if with_models else None
+                item.data_json = hit[2] if with_data else None
                 item.result.data = _CACHED if item.data_json is not None else None
                 item.cached = True
     missing = [item for item in todo if item.result is None]
@@ -317,7 +319,8 @@ def _run_checks(
 
     for kind in ("flow", "request", "config"):
         checker(kind)  # built once in the parent; forked workers inherit it
-    import reconciler.models  # noqa: F401  (imported once, before the fork)
+    import reconciler.load.yamlsafe
+    import reconciler.models  # noqa: F401
 
     size = max(50, len(items) // (jobs * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
@@ -347,6 +350,9 @@ def _assemble(tree: Tree, files: list[_File], chosen: set[str], with_models: boo
         elif result.kind == "request":
             refs = tuple(NameAt(*ref) for ref in facts.get("flows", ()))
             request_facts.append(RequestFacts(item.rel, name, facts.get("action"), refs))
+        elif result.kind == "config" and item.data_json is not None:
+            # The validator ran the Config model on it (or did so when it was cached).
+            tree.config = RepoConfig.from_document(json.loads(item.data_json))
     findings.extend(f for f in check_tree(flow_facts, request_facts) if f.path in chosen)
     tree.findings = sorted(findings, key=Finding.sort_key)
     if with_models:
@@ -356,7 +362,7 @@ def _assemble(tree: Tree, files: list[_File], chosen: set[str], with_models: boo
 def _models(tree: Tree, files: list[_File], chosen: set[str]) -> None:
     from pydantic import ValidationError
 
-    from reconciler.models import Config, Flow, Request
+    from reconciler.models import Flow, Request
 
     for item in files:
         result = item.result
@@ -373,8 +379,6 @@ def _models(tree: Tree, files: list[_File], chosen: set[str]) -> None:
                 )
             elif result.kind == "request" and item.rel in chosen:
                 tree.requests.append(RequestFile(item.rel, Request.model_validate(data)))
-            elif result.kind == "config":
-                tree.config = Config.model_validate(data)
         except ValidationError as exc:  # schema and model disagree: a bug, but say where
             tree.findings.append(
                 Finding(
