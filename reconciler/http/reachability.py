@@ -10,8 +10,10 @@ TLS and policy verdicts are final. Each attempt has a deadline; results are data
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -324,3 +326,126 @@ def check_endpoints(
         notes=tuple(notes),
         duration_s=time.perf_counter() - started,
     )
+
+
+class BackgroundChecks:
+    """Checks on an event loop in a worker thread, each URL started as soon as it is
+    submitted (at most `concurrency` at a time) while the caller is still loading the
+    tree. The TLS context is built there first, so a bad CA bundle fails before any
+    endpoint is contacted, and its cost overlaps the loading too.
+
+        with BackgroundChecks(settings.policy, settings.ssl_context, options) as checks:
+            checks.submit(url)  # any thread-safe number of times; duplicates are ignored
+            results = checks.results()  # submission order; raises what the loop raised
+    """
+
+    def __init__(
+        self,
+        policy: NetPolicy,
+        ssl_context: Callable[[], ssl.SSLContext],
+        options: CheckOptions = CheckOptions(),
+        progress: Progress | None = None,
+    ) -> None:
+        self._policy = policy
+        self._ssl_context = ssl_context
+        self._options = options
+        self._progress = progress
+        self._urls: list[str] = []
+        self._submitted: set[str] = set()
+        self._results: dict[str, CheckResult] = {}
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._loop = asyncio.new_event_loop()
+        self._main: asyncio.Task[None] | None = None
+        self._error: BaseException | None = None
+        self._closed = False
+        self.started: float | None = None  # perf_counter of the first check
+        self.finished: float | None = None  # ... and of the last one's end
+        self._thread = threading.Thread(target=self._run, name="reconciler-check", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> BackgroundChecks:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if exc_info[0] is not None:
+            self.cancel()
+        self._close()
+
+    # -- caller side ----------------------------------------------------------------------
+    def submit(self, url: str) -> None:
+        if url in self._submitted:
+            return
+        self._submitted.add(url)
+        self._urls.append(url)
+        self._to_loop(self._queue.put_nowait, url)
+
+    def results(self) -> list[CheckResult]:
+        """Wait for every submitted URL; results in submission order."""
+        self._close()
+        if self._error is not None:
+            raise self._error
+        return [self._results[url] for url in self._urls]
+
+    def cancel(self) -> None:
+        """Stop: connections in progress are abandoned (e.g. the caller failed)."""
+        if not self._closed:
+            self._to_loop(self._cancel_main)
+
+    def _close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._to_loop(self._queue.put_nowait, None)
+        self._thread.join()
+
+    def _to_loop(self, callback: Callable[..., object], *args: Any) -> None:
+        # RuntimeError: the loop has stopped (its error is raised by results()).
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(callback, *args)
+
+    # -- loop side ------------------------------------------------------------------------
+    def _cancel_main(self) -> None:
+        if self._main is not None:
+            self._main.cancel()
+
+    def _run(self) -> None:
+        try:
+            self._main = self._loop.create_task(self._check_all())
+            self._loop.run_until_complete(self._main)
+        except asyncio.CancelledError:
+            pass
+        except BaseException as exc:  # handed to the caller by results()
+            self._error = exc
+        finally:
+            self._loop.close()
+
+    async def _check_all(self) -> None:
+        context = self._ssl_context()  # before anything is contacted
+        prober = Prober(self._policy, context, self._options)
+        gate = asyncio.Semaphore(max(1, self._options.concurrency))
+
+        async def one(url: str) -> None:
+            async with gate:
+                if self.started is None:
+                    self.started = time.perf_counter()
+                result = await prober.check(url)
+            self._results[url] = result
+            if self._progress:
+                self._progress(result)
+
+        tasks = []
+        try:
+            while (url := await self._queue.get()) is not None:
+                tasks.append(asyncio.ensure_future(one(url)))
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await prober.drain()
+        self.finished = time.perf_counter()
+
+    @property
+    def duration_s(self) -> float:
+        """Wall time from the first check's start to the last one's end."""
+        if self.started is None or self.finished is None:
+            return 0.0
+        return self.finished - self.started
