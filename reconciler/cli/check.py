@@ -61,7 +61,7 @@ def check(
 ) -> int:
     """Check that every distinct resubmit/resume URL is reachable (HEAD only, TLS verified,
     private addresses refused unless allowed). Exit 1 when one is unreachable."""
-    from reconciler.http.guard import NetworkSettings
+    from reconciler.http.connect import NetworkSettings
     from reconciler.http.reachability import BackgroundChecks, CheckOptions
     from reconciler.reporters.check import Progress
 
