@@ -203,3 +203,17 @@ def test_odd_spellings_of_local_addresses_are_refused(ca_pem: Path, host: str) -
     with pytest.raises(PolicyRefused):
         _head(client, f"https://{host}/")
     assert recorder.connects == []
+
+
+def test_ca_lookups_follow_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconciler.http.connect import certifi_bundle, system_capath
+
+    monkeypatch.setenv("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt")
+    assert system_capath() is None  # the file the environment names is loaded, eagerly
+    monkeypatch.delenv("SSL_CERT_FILE")
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    capath = system_capath()
+    assert capath is None or Path(capath).is_dir()
+    import certifi
+
+    assert Path(certifi_bundle()) == Path(certifi.where())

@@ -11,6 +11,9 @@ transports in `reconciler.http.guard` take the same steps through httpcore.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import os
+import re
 import socket
 import ssl
 import time
@@ -62,12 +65,45 @@ class DnsFailure(Exception):
 
 
 # -- TLS ------------------------------------------------------------------------------
+_HASHED_NAME = re.compile(r"[0-9a-f]{8}\.[0-9]+")
+
+
+def system_capath() -> str | None:
+    """The system's hashed CA directory when it can stand for the system CA file: OpenSSL
+    then reads a root when a chain needs it instead of parsing every root up front (half
+    the cost of a context). None -- load the defaults eagerly -- when the environment
+    points OpenSSL elsewhere (SSL_CERT_FILE/SSL_CERT_DIR) or the directory is not hashed
+    (c_rehash / update-ca-certificates keep the links and the file in step)."""
+    paths = ssl.get_default_verify_paths()
+    if os.environ.get(paths.openssl_cafile_env) or os.environ.get(paths.openssl_capath_env):
+        return None
+    capath = paths.capath
+    if not capath or not os.path.isdir(capath):
+        return None
+    try:
+        with os.scandir(capath) as entries:
+            return capath if any(_HASHED_NAME.fullmatch(e.name) for e in entries) else None
+    except OSError:
+        return None
+
+
+def certifi_bundle() -> str:
+    """certifi's CA file, found without importing certifi (which pulls importlib.resources
+    in, a tenth of a short command's start-up)."""
+    spec = importlib.util.find_spec("certifi")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        path = os.path.join(location, "cacert.pem")
+        if os.path.isfile(path):
+            return path
+    import certifi  # e.g. installed zipped: let it extract the file
+
+    return certifi.where()
+
+
 def build_ssl_context(ca_bundle: str | Path | None = None) -> ssl.SSLContext:
     """Verification always on: system CAs + certifi, plus an extra PEM bundle if given."""
-    import certifi
-
-    context = ssl.create_default_context()
-    context.load_verify_locations(cafile=certifi.where())
+    context = ssl.create_default_context(capath=system_capath())
+    context.load_verify_locations(cafile=certifi_bundle())
     if ca_bundle is not None:
         path = Path(ca_bundle)
         try:
