@@ -16,6 +16,7 @@ from reconciler.core.statuses import StatusTable
 from reconciler.dispatcher import Dispatcher, RequestOutcome, selector
 from reconciler.http.dispatch import USER_AGENT, DispatchSettings, FlowSend
 from reconciler.http.guard import NetworkSettings
+from reconciler.http.poster import GuardedPoster
 from reconciler.load.config import load_config
 from reconciler.load.tree import load_tree
 from reconciler.store import ledger
@@ -60,12 +61,13 @@ def dispatch(root: Path, store_url: str) -> list[RequestOutcome]:
     assert tree.valid, tree.findings
     network = NetworkSettings.from_config(load_config(root), root)
 
-    def factory(send: FlowSend):  # type: ignore[no-untyped-def]
-        import httpx
-
-        return network.async_client(
-            timeout=httpx.Timeout(send.timeout),
-            limits=httpx.Limits(max_connections=send.concurrency),
+    def factory(send: FlowSend) -> GuardedPoster:
+        return GuardedPoster(
+            network.policy,
+            send.url,
+            ssl_context=network.ssl_context(),
+            timeout=send.timeout,
+            max_connections=send.concurrency,
         )
 
     store = open_store(store_url, root=root)

@@ -3,7 +3,9 @@
 Per flow endpoint `concurrency` senders run at once; each claims one batch at a time from
 the ledger (so several processes share the work the same way), builds the body from the
 stored record texts without re-serialising, and retries by the policy in core/retry.py.
-Database calls are short and run on the event loop thread (one connection, no threads)."""
+POSTs go through `poster.GuardedPoster` (guarded, pinned, verified TLS, kept alive).
+On SQLite ledger calls are short and run on the event loop thread (one connection); on
+PostgreSQL on ledger threads (see RequestSender)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from reconciler.core.retry import parse_retry_after as _parse_retry_after
 from reconciler.core.secrets import mask
 from reconciler.core.signing import signature_headers
 from reconciler.http.guard import PolicyRefused
+from reconciler.http.poster import GuardedPoster
 from reconciler.store import ledger
 from reconciler.store.base import Store
 
@@ -122,7 +125,7 @@ class FlowRun:
     breaker_opened: str | None = None
 
 
-ClientFactory = Callable[[FlowSend], httpx.AsyncClient]
+ClientFactory = Callable[[FlowSend], GuardedPoster]
 OnBatch = Callable[[BatchResult], None]
 
 
@@ -137,21 +140,14 @@ def _is_tls_verification(exc: BaseException) -> bool:
     return False
 
 
-async def post_once(client: httpx.AsyncClient, send: FlowSend, key: str, body: bytes) -> Attempt:
+async def post_once(poster: GuardedPoster, send: FlowSend, key: str, body: bytes) -> Attempt:
     """One POST; never raises for network trouble -- the outcome is data."""
-    headers = dict(send.headers)
-    headers["Idempotency-Key"] = key
+    headers = [*send.headers.items(), ("Idempotency-Key", key)]
     if send.signing_key is not None:
-        headers.update(signature_headers(send.signing_key, key, int(time.time()), body))
+        headers += signature_headers(send.signing_key, key, int(time.time()), body).items()
     try:
-        async with client.stream("POST", send.url, content=body, headers=headers) as response:
-            # Drain a small body so the connection goes back to the pool; stop reading a
-            # large one (the connection is then dropped, which is the safe choice).
-            snippet = b""
-            async for chunk in response.aiter_bytes():
-                snippet += chunk
-                if len(snippet) >= _DRAIN_BYTES:
-                    break
+        # A large error body is not read to its end (the connection is dropped instead).
+        response = await poster.post(headers, body, max_body=_DRAIN_BYTES)
     except httpx.TimeoutException as exc:
         return Attempt(Verdict.RETRY, None, f"timeout ({type(exc).__name__})")
     except PolicyRefused as exc:  # nothing was sent; no other batch to this host can go
@@ -170,8 +166,8 @@ async def post_once(client: httpx.AsyncClient, send: FlowSend, key: str, body: b
     if 300 <= status < 400:
         location = response.headers.get("location")
         reason += f" (redirect{' to ' + location if location else ''} not followed)"
-    elif snippet:
-        text = snippet[:_REASON_BODY_BYTES].decode("utf-8", "replace").strip()
+    elif response.body:
+        text = response.body[:_REASON_BODY_BYTES].decode("utf-8", "replace").strip()
         reason += f": {' '.join(text.split())}"
     retry_after = None
     if verdict is Verdict.RETRY:
@@ -297,7 +293,7 @@ class RequestSender:
 
     async def _sender(
         self,
-        client: httpx.AsyncClient,
+        client: GuardedPoster,
         send: FlowSend,
         policy: RetryPolicy,
         breaker: CircuitBreaker,
@@ -314,7 +310,7 @@ class RequestSender:
 
     async def _send_batch(
         self,
-        client: httpx.AsyncClient,
+        client: GuardedPoster,
         send: FlowSend,
         policy: RetryPolicy,
         breaker: CircuitBreaker,
