@@ -202,30 +202,43 @@ def batch_records(store: Store, batch: Batch) -> list[bytes]:
 def window_records(
     store: Store, request: str, flow: str, seqs: list[int]
 ) -> dict[int, list[bytes]]:
-    """`batch_records` of several batches of one flow: seq -> records. Two index lookups
-    (the frozen run keys, then the records by primary key) rather than one join, whose
-    plan PostgreSQL gets wrong right after a freeze (no statistics for the new rows yet:
-    it hash-joins every run, ~50 ms a window)."""
+    """`batch_records` of several batches of one flow: seq -> records.
+
+    SQLite: one join in frozen order, each record handed over as the BLOB it is stored as.
+    PostgreSQL: two index lookups (the frozen run keys, then the records by primary key)
+    rather than one join, whose plan PostgreSQL gets wrong right after a freeze (no
+    statistics for the new rows yet: it hash-joins every run, ~50 ms a window); its text
+    decoded and re-encoded in C is faster than parsing a bytea's hex."""
     if not seqs:
         return {}
+    marks = ", ".join("?" * len(seqs))
+    result: dict[int, list[bytes]] = {}
+    if store.dialect == "sqlite":
+        # A run deleted since the freeze is missing here: the caller fails its batch.
+        for seq, text in store.query(
+            "SELECT br.seq, CAST(r.record AS BLOB) FROM batch_runs br "
+            "JOIN runs r ON r.pk = br.run_pk WHERE br.request = ? AND br.flow = ? "
+            f"AND br.seq IN ({marks}) ORDER BY br.seq, br.pos",
+            (request, flow, *seqs),
+        ):
+            batch = result.get(seq)
+            if batch is None:
+                batch = result[seq] = []
+            batch.append(text)
+        return result
     keys = store.query(
         f"SELECT seq, run_pk FROM batch_runs WHERE request = ? AND flow = ? "
-        f"AND seq IN ({', '.join('?' * len(seqs))}) ORDER BY seq, pos",
+        f"AND seq IN ({marks}) ORDER BY seq, pos",
         (request, flow, *seqs),
     )
-    # SQLite hands a BLOB over as is; PostgreSQL text decoded and re-encoded in C is faster
-    # than parsing a bytea's hex.
-    as_bytes = "record" if store.dialect == "postgresql" else "CAST(record AS BLOB)"
     texts: dict[int, bytes] = {}
     pks = [int(pk) for _, pk in keys]
     for start in range(0, len(pks), _RECORDS_PER_QUERY):
         chunk = pks[start : start + _RECORDS_PER_QUERY]
         for pk, text in store.query(
-            f"SELECT pk, {as_bytes} FROM runs WHERE pk IN ({', '.join('?' * len(chunk))})",
-            chunk,
+            f"SELECT pk, record FROM runs WHERE pk IN ({', '.join('?' * len(chunk))})", chunk
         ):
-            texts[int(pk)] = text.encode() if isinstance(text, str) else bytes(text)
-    result: dict[int, list[bytes]] = {}
+            texts[int(pk)] = text.encode()
     for seq, pk in keys:  # a run deleted since the freeze is missing: the caller fails it
         text = texts.get(int(pk))
         if text is not None:
