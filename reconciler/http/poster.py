@@ -146,25 +146,15 @@ class GuardedPoster:
         protocol = conn.h11
         writer, reader = conn.stream.writer, conn.stream.reader
         try:
+            request = h11.Request(
+                method="POST",
+                target=self.target,
+                headers=[("Host", self.authority), *headers, ("Content-Length", str(len(body)))],
+            )
             # Passthrough: the body goes out as the very bytes object, never copied.
-            chunks = [
-                *(
-                    protocol.send(
-                        h11.Request(
-                            method="POST",
-                            target=self.target,
-                            headers=[
-                                ("Host", self.authority),
-                                *headers,
-                                ("Content-Length", str(len(body))),
-                            ],
-                        )
-                    )
-                    or b"",
-                ),
-                *protocol.send_with_data_passthrough(h11.Data(data=body)),
-                *(protocol.send(h11.EndOfMessage()) or b"",),
-            ]
+            chunks: list[bytes] = [protocol.send(request) or b""]
+            chunks += protocol.send_with_data_passthrough(h11.Data(data=body)) or []
+            chunks.append(protocol.send(h11.EndOfMessage()) or b"")
         except h11.LocalProtocolError as exc:  # e.g. a header value with a line break
             raise httpx.LocalProtocolError(str(exc)) from exc
         try:
