@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,6 +17,7 @@ from reconciler.core.plan import (
     PlanEntry,
     compute_plan,
     specs_needed,
+    tree_hash,
 )
 from reconciler.errors import InputError, PruneRefused, StalePlanError, ValidationFailed
 from reconciler.provenance import Provenance
@@ -54,14 +55,29 @@ def desired_flows(root: Path) -> list[DesiredFlow]:
             + (f"\n  ... and {more} more" if more > 0 else ""),
             hint="fix them (`reconciler validate`); plan/apply never sync part of a tree",
         )
-    return [DesiredFlow.of(f.flow, folder=f.folder, path=f.path) for f in tree.flows]
+    return [DesiredFlow.of(f.flow, folder=f.folder, path=f.path, spec=f.spec) for f in tree.flows]
 
 
 def make_plan(store: Store, desired: Sequence[DesiredFlow], *, adopt: bool = False) -> Plan:
     """Reads the flows' heads, then only the specs of flows that may have changed."""
+    before = store.flows_state()
     stored = load_flows(store)
     fill_specs(store, stored, specs_needed(desired, stored))
-    return compute_plan(desired, stored, store_revision=store.revision(), adopt=adopt)
+    after = store.flows_state() if not store.in_transaction else before
+    plan = compute_plan(desired, stored, store_revision=after[0], adopt=adopt)
+    # Outside a transaction the two reads may straddle a commit: then the plan is only
+    # good for showing, and apply computes its own.
+    return replace(plan, state=before if before == after else None)
+
+
+def reusable(plan: Plan | None, state: tuple[int, int], desired: Sequence[DesiredFlow]) -> bool:
+    """Whether `plan` is what make_plan would compute now: same stored flows (state) and
+    the same desired tree."""
+    return (
+        plan is not None
+        and plan.state == state
+        and (plan.basis is desired or plan.tree_hash == tree_hash(desired))
+    )
 
 
 # -- saved plans ----------------------------------------------------------------------------
@@ -179,8 +195,12 @@ def apply_flows(
     options: ApplyOptions,
     provenance: Provenance,
     hooks: Sequence[ApplyHook] = (),
+    planned: Plan | None = None,
 ) -> ApplyResult:
-    """Plan and write under the writer lock in one transaction: all changes or none."""
+    """Plan and write under the writer lock in one transaction: all changes or none.
+    `planned` (make_plan's result on the same `desired`, e.g. for the endpoint checks made
+    before the lock) is used when the stored flows have not changed since; otherwise the
+    plan is computed again under the lock."""
     adopt = options.saved.adopt if options.saved else options.adopt
     with (
         StoreLock(
@@ -188,7 +208,14 @@ def apply_flows(
         ) as lock,
         store.transaction(),
     ):
-        plan = make_plan(store, desired, adopt=adopt)
+        if (
+            planned is not None
+            and planned.adopt == adopt
+            and reusable(planned, store.flows_state(), desired)
+        ):
+            plan = planned
+        else:
+            plan = make_plan(store, desired, adopt=adopt)
         if options.saved is not None:
             options.saved.check(plan)
         deletes = plan.deletes

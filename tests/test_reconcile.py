@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -56,6 +57,18 @@ def test_apply_creates_audits_and_second_apply_changes_nothing(
     audit = query_audit(store, {"action": "create"})
     assert len(audit) == 12
     assert {a.actor for a in audit} == {"tester"} and all(a.after_hash for a in audit)
+    # One record per created flow, in plan order (on SQLite they are copied in SQL).
+    assert [a.flow for a in sorted(audit, key=lambda a: a.id)] == sorted(flows)
+    hashes = {name: f.applied_hash for name, f in flows.items()}
+    assert all(
+        a.after_hash == hashes[a.flow]
+        and a.before_hash is None
+        and not a.diff
+        and not a.detail
+        and a.commit == PROV.commit
+        and a.kind == "flow"
+        for a in audit
+    )
     again = apply(store, tmp_path)
     assert again.applied == [] and again.revision == 1
     assert not plan(store, tmp_path).has_changes
@@ -251,3 +264,77 @@ def test_edit_outside_apply_is_stamped_with_who_and_when(store: Store, tmp_path:
     apply(store, tmp_path)
     assert not plan(store, tmp_path).has_changes
     assert status_section(store).data["drifted"] == []
+
+
+def test_flows_state_moves_with_every_write_outside_apply(store: Store, tmp_path: Path) -> None:
+    write_flows(tmp_path, 3)
+    apply(store, tmp_path)
+    revision, outside = store.flows_state()
+    assert revision == 1
+    assert apply(store, tmp_path).applied == [] and store.flows_state() == (revision, outside)
+    spec = load_flows(store, specs=True)["flow 00001"].spec
+    edits = [
+        # a content edit, a stamp-only edit, an insert that poses as apply, a delete
+        (
+            "UPDATE flows SET spec = replace(spec, 'test flow', 'edited') WHERE name = ?",
+            ("flow 00001",),
+        ),
+        ("UPDATE flows SET applied_by = 'someone' WHERE name = ?", ("flow 00002",)),
+        (
+            "INSERT INTO flows (name, spec, updated_at) VALUES (?, ?, ?)",
+            ("by hand", spec, "2026-11-28T00:00:00.000000Z"),
+        ),
+        ("DELETE FROM flows WHERE name = ?", ("by hand",)),
+    ]
+    seen = [store.flows_state()]
+    for sql, params in edits:
+        with store.transaction():
+            store.execute(sql, params)
+        seen.append(store.flows_state())
+    assert [r for r, _ in seen] == [revision] * len(seen)
+    assert all(b[1] > a[1] for a, b in itertools.pairwise(seen)), seen
+    # Apply's own writes (restoring the drift) move the revision, not the outside count.
+    result = apply(store, tmp_path)
+    assert {e.action for e in result.applied} == {Action.DRIFT}
+    assert store.flows_state() == (revision + 1, seen[-1][1])
+
+
+def test_apply_reuses_the_plan_made_before_the_lock_only_if_nothing_changed(
+    store: Store, tmp_path: Path
+) -> None:
+    write_flows(tmp_path, 4)
+    desired = desired_flows(tmp_path)
+    planned = make_plan(store, desired)
+    result = apply_flows(store, desired, ApplyOptions(), PROV, planned=planned)
+    assert result.plan is planned and len(result.applied) == 4
+
+    # An edit made outside apply between plan and apply: the plan is made again, and the
+    # drift it missed is restored and audited.
+    write_flow(tmp_path, "flow 00000", folder="team0", url="https://changed.example.com/r")
+    desired = desired_flows(tmp_path)
+    planned = make_plan(store, desired)
+    assert [e.action for e in planned.changes] == [Action.UPDATE]
+    with store.transaction():
+        store.execute(
+            "UPDATE flows SET spec = replace(spec, 'test flow', 'by hand') WHERE name = ?",
+            ("flow 00001",),
+        )
+    result = apply_flows(store, desired, ApplyOptions(), PROV, planned=planned)
+    assert result.plan is not planned
+    assert {(e.action, e.flow) for e in result.applied} == {
+        (Action.UPDATE, "flow 00000"),
+        (Action.DRIFT, "flow 00001"),
+    }
+
+    # Another apply landing in between (revision moves), or a different tree: no reuse.
+    write_flow(tmp_path, "flow 00002", folder="team2", url="https://other.example.com/r")
+    newer = desired_flows(tmp_path)
+    stale = make_plan(store, desired)
+    apply_flows(store, newer, ApplyOptions(), PROV)
+    result = apply_flows(store, desired, ApplyOptions(), PROV, planned=stale)
+    assert result.plan is not stale and [e.flow for e in result.applied] == ["flow 00002"]
+    # (the store now holds `desired` again; a plan of the newer tree would update 00002)
+    other_tree = make_plan(store, newer)
+    assert [e.flow for e in other_tree.changes] == ["flow 00002"]
+    result = apply_flows(store, desired, ApplyOptions(), PROV, planned=other_tree)
+    assert result.plan is not other_tree and result.applied == []

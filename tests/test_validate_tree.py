@@ -181,6 +181,30 @@ def test_examples_validate_and_cover_the_brief() -> None:
     assert {r.request.action for r in tree.requests} == {"resubmit", "resume"}
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_loaded_flows_carry_their_canonical_spec_fresh_and_from_the_cache(
+    tmp_path: Path, jobs: int
+) -> None:
+    """The validator hands each flow over with the text apply stores: it must be exactly
+    flow_spec(model) of the file's data, whether made now (in workers or not) or cached."""
+    import shutil
+
+    from reconciler.core.plan import flow_spec
+    from reconciler.load.yamlsafe import load_text as load_yaml
+    from reconciler.models import Flow
+    from tests.flowfiles import write_flows
+
+    shutil.copytree(REPO / "flows.d", tmp_path / "flows.d")
+    write_flows(tmp_path, 300 if jobs > 1 else 3)  # 300: enough for the worker processes
+    for round_ in ("fresh", "cached"):
+        tree = load_tree(tmp_path, jobs=jobs)
+        assert tree.valid and tree.flows, tree.findings
+        assert tree.cached == (len(tree.flows) if round_ == "cached" else 0)
+        for item in tree.flows:
+            data = load_yaml((tmp_path / item.path).read_bytes()).data
+            assert item.spec == flow_spec(Flow.model_validate(data)) == flow_spec(item.flow)
+
+
 @pytest.mark.parametrize("path", _examples(), ids=lambda p: p.name)
 def test_the_committed_schemas_accept_the_examples(path: Path) -> None:
     name = "flow.schema.json" if "flows.d" in path.parts else "request.schema.json"

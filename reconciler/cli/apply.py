@@ -89,11 +89,13 @@ def apply(
         hooks.append(hook)
     store = app.open_store()
     try:
+        planned = None
         if endpoint_check:
-            hook.prefetch(
-                make_plan(store, desired, adopt=saved.adopt if saved else adopt)
-            )  # network I/O before the lock
-        result = apply_flows(store, desired, options, provenance.current(app.root), hooks)
+            planned = make_plan(store, desired, adopt=saved.adopt if saved else adopt)
+            hook.prefetch(planned)  # network I/O before the lock
+        result = apply_flows(
+            store, desired, options, provenance.current(app.root), hooks, planned=planned
+        )
     finally:
         store.close()
     if endpoint_check:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 from pydantic import ValidationError
@@ -64,8 +65,10 @@ class DesiredFlow:
     flow: Flow
 
     @classmethod
-    def of(cls, flow: Flow, *, folder: str, path: str) -> DesiredFlow:
-        spec = flow_spec(flow)
+    def of(cls, flow: Flow, *, folder: str, path: str, spec: str | None = None) -> DesiredFlow:
+        """`spec`: flow_spec(flow) when the caller has it already (the validator makes it)."""
+        if spec is None:
+            spec = flow_spec(flow)
         return cls(flow.name, folder, path, spec, spec_hash(spec), flow)
 
 
@@ -204,6 +207,11 @@ class Plan:
     store_revision: int
     tree_hash: str
     adopt: bool = False
+    # The stored flows it was computed on (Store.flows_state()); None when unknown or when
+    # a write landed while they were read. Apply reuses a plan only on the same state.
+    state: tuple[int, int] | None = None
+    # The desired flows it was computed from (to tell cheaply that apply got the same list).
+    basis: Sequence[DesiredFlow] | None = field(default=None, compare=False, repr=False)
 
     @property
     def changes(self) -> list[PlanEntry]:
@@ -241,9 +249,12 @@ class Plan:
 def tree_hash(desired: Iterable[DesiredFlow]) -> str:
     """Identifies the desired tree (names, folders, paths, specs)."""
     text = "".join(
-        f"{d.name}\0{d.folder}\0{d.path}\0{d.hash}\n" for d in sorted(desired, key=lambda d: d.name)
+        [f"{d.name}\0{d.folder}\0{d.path}\0{d.hash}\n" for d in sorted(desired, key=_name_of)]
     )
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+_name_of = attrgetter("name")
 
 
 def specs_needed(desired: Iterable[DesiredFlow], stored: Mapping[str, StoredFlow]) -> list[str]:
@@ -346,8 +357,17 @@ def compute_plan(
                     note="not created by Git; never touched",
                 )
             )
-    entries.sort(key=lambda e: (ACTION_ORDER[e.action], e.flow))
-    return Plan(tuple(entries), noop, store_revision, tree_hash(desired), adopt)
+    # By action, then flow (a stable sort by flow, then by action).
+    entries.sort(key=_by_flow)
+    entries.sort(key=_action_rank)
+    return Plan(tuple(entries), noop, store_revision, tree_hash(desired), adopt, basis=desired)
+
+
+_by_flow = attrgetter("flow")
+
+
+def _action_rank(entry: PlanEntry) -> int:
+    return ACTION_ORDER[entry.action]
 
 
 def _writer(s: StoredFlow) -> tuple[str | None, str | None]:

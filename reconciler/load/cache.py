@@ -19,7 +19,7 @@ import reconciler
 
 CACHE_DIR = Path(".reconciler") / "cache"
 CACHE_FILE = "validate.db"
-FORMAT = 1
+FORMAT = 2  # 2: a flow's data is its canonical spec
 
 
 @functools.cache

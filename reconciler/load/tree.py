@@ -51,6 +51,7 @@ class FlowFile:
     path: str  # relative to the repo root, POSIX separators
     folder: str  # directory relative to flows.d/ ("" at the top)
     flow: Flow
+    spec: str  # flow_spec(flow), made by the validator
 
 
 @dataclass(frozen=True)
@@ -299,8 +300,10 @@ def _check_chunk(
     out = []
     for kind, raw in chunk:
         result = check_document(raw, kind, allow)
-        data_json = _dumps(result.data) if result.data is not None else None
-        result.data = None  # travels as JSON text: cheaper to pickle, ready for the cache
+        # Travels as JSON text (cheaper to pickle, ready for the cache); a flow as its
+        # canonical spec, which is also what the store keeps.
+        data_json = result.spec or (_dumps(result.data) if result.data is not None else None)
+        result.data = result.spec = None
         out.append((result, data_json))
     return out
 
@@ -361,20 +364,21 @@ def _models(tree: Tree, files: list[_File], chosen: set[str]) -> None:
     for item in files:
         result = item.result
         assert result is not None
-        data = result.data
-        if data is _CACHED or data is None:
-            if item.data_json is None:
-                continue
-            data = json.loads(item.data_json)
+        if item.data_json is None:  # not structurally valid
+            continue
         try:
             if result.kind == "flow":
-                tree.flows.append(
-                    FlowFile(item.rel, folder_of(item.rel), Flow.model_validate(data))
-                )
+                # The canonical spec: the model parses straight from it, and the same text
+                # is what apply writes (no second serialization of 10,000 flows).
+                spec = item.data_json
+                flow = Flow.model_validate_json(spec)
+                tree.flows.append(FlowFile(item.rel, folder_of(item.rel), flow, spec))
             elif result.kind == "request" and item.rel in chosen:
-                tree.requests.append(RequestFile(item.rel, Request.model_validate(data)))
+                tree.requests.append(
+                    RequestFile(item.rel, Request.model_validate(json.loads(item.data_json)))
+                )
             elif result.kind == "config":
-                tree.config = Config.model_validate(data)
+                tree.config = Config.model_validate(json.loads(item.data_json))
         except ValidationError as exc:  # schema and model disagree: a bug, but say where
             tree.findings.append(
                 Finding(

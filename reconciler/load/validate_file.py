@@ -16,6 +16,8 @@ from reconciler.core.rules import Issue, dotted, get
 from reconciler.load.yamlsafe import Loaded, load_text
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from reconciler.core.schema import SchemaChecker
     from reconciler.models import Config
 
@@ -41,6 +43,9 @@ class FileResult:
     # document can be structurally valid and still break a rule (a private URL, a literal
     # secret): it loads as a model, and the tree is not valid.
     data: Any = None
+    # Flows: the canonical spec (reconciler.core.plan.flow_spec of the model), made here
+    # while the model is at hand -- in the worker processes, and cached with the result.
+    spec: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -124,8 +129,14 @@ def check_document(raw: bytes, kind: str | None, allow: Sequence[str] = ()) -> F
         issues.extend(rule_issues)
     if structural:
         # Safety net: the model must agree with the schema (model validators included).
-        model_issues = _model_issues(kind, data)
-        structural = not model_issues
+        model, model_issues = _model_issues(kind, data)
+        structural = model is not None
+        if kind == FLOW and model is not None:
+            from reconciler.core.plan import flow_spec
+            from reconciler.models import Flow
+
+            assert isinstance(model, Flow)
+            result.spec = flow_spec(model)
         # ...said once: a rule at or below the same path already explains it.
         ruled = [issue.path for issue in rule_issues]
         issues.extend(m for m in model_issues if not any(p[: len(m.path)] == m.path for p in ruled))
@@ -165,23 +176,23 @@ def _rule_issues(kind: str, data: Any, loaded: Loaded, allow: Sequence[str]) -> 
     return check_config(data)
 
 
-def _model_issues(kind: str, data: Any) -> list[Issue]:
-    from pydantic import BaseModel, ValidationError
+def _model_issues(kind: str, data: Any) -> tuple[BaseModel | None, list[Issue]]:
+    from pydantic import ValidationError
 
     from reconciler.models import Config, Flow, Request
 
     models: dict[str, type[BaseModel]] = {FLOW: Flow, REQUEST: Request, CONFIG: Config}
     model = models[kind]
     try:
-        model.model_validate(data)
+        valid = model.model_validate(data)
     except ValidationError as exc:
         issues = []
         for error in exc.errors():
             path = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
             message = str(error["msg"]).removeprefix("Value error, ")
             issues.append(Issue(path, "schema", f"{dotted(path)}: {message}"))
-        return issues
-    return []
+        return None, issues
+    return valid, []
 
 
 def _name_at(loaded: Loaded, path: tuple[str | int, ...], value: Any) -> list[Any] | None:

@@ -80,6 +80,10 @@ class Store:
         return tuple(row) if row is not None else None
 
     # -- transactions -----------------------------------------------------------------
+    @property
+    def in_transaction(self) -> bool:
+        return self._in_tx
+
     @contextmanager
     def transaction(self, *, immediate: bool = True) -> Iterator[Store]:
         """All or nothing. On SQLite `immediate` takes the write lock up front
@@ -123,6 +127,14 @@ class Store:
         """Bumped by every change to flows; a saved plan records the one it saw."""
         value = self.get_meta("revision")
         return int(value) if value else 0
+
+    def flows_state(self) -> tuple[int, int]:
+        """(revision, writes to flows made outside apply): both only grow, and together
+        they change whenever the stored flows do (migration V4's triggers)."""
+        values = dict(
+            self.query("SELECT key, value FROM meta WHERE key IN ('revision', 'flows_outside')")
+        )
+        return int(values.get("revision") or 0), int(values.get("flows_outside") or 0)
 
     def bump_revision(self) -> int:
         new = self.revision() + 1
