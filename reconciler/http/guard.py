@@ -33,9 +33,11 @@ from reconciler.core.netpolicy import IPAddress, NetPolicy, Screening, literal_a
 
 # The httpx-free half (TLS context, settings, bare guarded streams) lives in `connect`;
 # these names stay importable from here.
+from reconciler.http import connect
 from reconciler.http.connect import (
     USER_AGENT,
     AsyncResolver,
+    Connector,
     DnsFailure,
     GuardedStream,
     NetworkSettings,
@@ -44,13 +46,13 @@ from reconciler.http.connect import (
     addresses_of,
     build_ssl_context,
     gai_text,
-    open_guarded_stream,
     screen,
 )
 
 __all__ = [
     "USER_AGENT",
     "AsyncResolver",
+    "Connector",
     "GuardedStream",
     "NetworkSettings",
     "PolicyRefused",
@@ -100,6 +102,31 @@ def resolve_sync(host: str, port: int) -> list[IPAddress]:
 
 def _screen(policy: NetPolicy, host: str, addresses: Sequence[IPAddress]) -> Screening:
     return screen(policy, host, addresses, refused=PolicyRefused)
+
+
+async def open_guarded_stream(
+    policy: NetPolicy,
+    host: str,
+    port: int,
+    *,
+    ssl_context: ssl.SSLContext,
+    timeout: float,
+    resolver: AsyncResolver | None = None,
+    connector: Connector | None = None,
+) -> GuardedStream:
+    """`connect.open_guarded_stream` resolving as the httpx backends do and raising the
+    httpx flavours (PolicyRefused, ResolutionFailed), for callers that handle httpx's."""
+    return await connect.open_guarded_stream(
+        policy,
+        host,
+        port,
+        ssl_context=ssl_context,
+        timeout=timeout,
+        resolver=resolver or resolve_async,
+        connector=connector,
+        refused=PolicyRefused,
+        unresolved=ResolutionFailed,
+    )
 
 
 def _remaining(deadline: float | None) -> float | None:
