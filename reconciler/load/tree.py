@@ -122,7 +122,7 @@ def discover(root: Path, paths: Sequence[Path] | None = None) -> list[Path]:
                 )
         elif path.exists():
             found.add(str(path))
-    return [Path(p) for p in sorted(found) if not os.path.isdir(p)]
+    return [Path(p) for p in sorted(found)]  # os.walk's names are not directories
 
 
 def kind_of(rel: str) -> str | None:
