@@ -120,6 +120,8 @@ def _check(
         uses = endpoint_uses(tree)
         selected = set().union(*(wanted(item) for item in tree.endpoints))
         progress.total = len(selected)
+        if store is None:  # opened (or created, migrated) while the checks run
+            store = open_store(app.resolved_store_url(), root=app.root)
         results = {r.url: r for r in checks.results()}
         report = CheckReport(
             tuple(
@@ -132,8 +134,6 @@ def _check(
             notes=tuple(_tree_notes(tree.findings)),
             duration_s=checks.duration_s,
         )
-        if store is None:
-            store = open_store(app.resolved_store_url(), root=app.root)
         record_checks(store, report.results)
     finally:
         if store is not None:
