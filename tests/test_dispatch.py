@@ -16,6 +16,7 @@ from reconciler.core.statuses import StatusTable
 from reconciler.dispatcher import Dispatcher, RequestOutcome, selector
 from reconciler.http.dispatch import USER_AGENT, DispatchSettings, FlowSend
 from reconciler.http.guard import NetworkSettings
+from reconciler.http.poster import GuardedPoster
 from reconciler.load.config import load_config
 from reconciler.load.tree import load_tree
 from reconciler.store import ledger
@@ -60,12 +61,13 @@ def dispatch(root: Path, store_url: str) -> list[RequestOutcome]:
     assert tree.valid, tree.findings
     network = NetworkSettings.from_config(load_config(root), root)
 
-    def factory(send: FlowSend):  # type: ignore[no-untyped-def]
-        import httpx
-
-        return network.async_client(
-            timeout=httpx.Timeout(send.timeout),
-            limits=httpx.Limits(max_connections=send.concurrency),
+    def factory(send: FlowSend) -> GuardedPoster:
+        return GuardedPoster(
+            network.policy,
+            send.url,
+            ssl_context=network.ssl_context(),
+            timeout=send.timeout,
+            max_connections=send.concurrency,
         )
 
     store = open_store(store_url, root=root)
@@ -376,3 +378,37 @@ def test_window_marks_in_flight_before_each_send_and_gives_back_what_it_did_not_
     assert 0 < sum(posts[b.idempotency_key] for b in second) < 10
     for b in second:  # attempts count POSTs: a batch claimed ahead, never sent, has none
         assert b.attempts == posts[b.idempotency_key], b
+
+
+def test_runs_deleted_after_the_freeze_fail_only_their_batch(
+    store_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The selection is frozen once; a run deleted from the store before its batch goes
+    fails that batch (nothing partial is sent), every other batch is delivered as is."""
+    texts = records(30)
+    with Receiver(ca.issue_cert("127.0.0.1")) as receiver:
+        setup(tmp_path, store_url, ca_pem, receiver, texts)
+        monkeypatch.delenv("ORDERS_API_KEY")
+        [frozen] = dispatch(tmp_path, store_url)  # freezes, then stops: no secret
+        assert frozen.status == "failed" and frozen.run_count == 30 and receiver.hits == []
+        store = open_store(store_url, root=tmp_path)
+        try:
+            with store.transaction():
+                store.execute(
+                    "DELETE FROM run_flows WHERE run_pk IN (SELECT pk FROM runs WHERE id = ?)",
+                    ("run-000012",),
+                )
+                store.execute("DELETE FROM runs WHERE id = ?", ("run-000012",))
+        finally:
+            store.close()
+        monkeypatch.setenv("ORDERS_API_KEY", API_KEY)
+        [outcome] = dispatch(tmp_path, store_url)
+        hits = receiver.hits
+    assert outcome.status == "completed_with_failures"
+    [failure] = outcome.failures
+    assert (failure.seq, failure.status) == (1, "failed")
+    assert failure.reason == "1 of 10 frozen runs are no longer in the store"
+    bodies = sorted(h.body for h in hits)
+    assert bodies == sorted(
+        ("[" + ",".join(texts[i : i + 10]) + "]").encode() for i in (0, 20)
+    )  # byte for byte, in frozen order

@@ -40,6 +40,7 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
     from reconciler.dispatcher import Dispatcher, selector
     from reconciler.http.dispatch import DispatchSettings, FlowSend
     from reconciler.http.guard import NetworkSettings
+    from reconciler.http.poster import GuardedPoster
     from reconciler.load.tree import load_tree
     from reconciler.reporters.dispatch import Progress, render_dispatch
     from reconciler.store import ledger
@@ -66,14 +67,13 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
         network = NetworkSettings.from_config(config, app.root)
         statuses = StatusTable.from_overrides(config.statuses if config else None)
 
-        def client_factory(send: FlowSend) -> object:
-            import httpx
-
-            return network.async_client(
-                timeout=httpx.Timeout(send.timeout),
-                limits=httpx.Limits(
-                    max_connections=send.concurrency, max_keepalive_connections=send.concurrency
-                ),
+        def client_factory(send: FlowSend) -> GuardedPoster:
+            return GuardedPoster(
+                network.policy,
+                send.url,
+                ssl_context=network.ssl_context(),
+                timeout=send.timeout,
+                max_connections=send.concurrency,
             )
 
         progress = Progress(enabled=None if fmt == "text" else False)
@@ -81,7 +81,7 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             store=store,
             tree=tree,
             selector=selector(statuses),
-            client_factory=client_factory,  # type: ignore[arg-type]
+            client_factory=client_factory,
             settings=DispatchSettings.from_env(),
             worker=ledger.new_worker_id(),
             commit_sha=provenance.commit(app.root),

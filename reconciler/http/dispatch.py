@@ -3,7 +3,9 @@
 Per flow endpoint `concurrency` senders run at once; each claims one batch at a time from
 the ledger (so several processes share the work the same way), builds the body from the
 stored record texts without re-serialising, and retries by the policy in core/retry.py.
-Database calls are short and run on the event loop thread (one connection, no threads)."""
+POSTs go through `poster.GuardedPoster` (guarded, pinned, verified TLS, kept alive).
+On SQLite ledger calls are short and run on the event loop thread (one connection); on
+PostgreSQL on ledger threads (see RequestSender)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from reconciler.core.retry import parse_retry_after as _parse_retry_after
 from reconciler.core.secrets import mask
 from reconciler.core.signing import signature_headers
 from reconciler.http.guard import PolicyRefused
+from reconciler.http.poster import GuardedPoster
 from reconciler.store import ledger
 from reconciler.store.base import Store
 
@@ -122,7 +125,7 @@ class FlowRun:
     breaker_opened: str | None = None
 
 
-ClientFactory = Callable[[FlowSend], httpx.AsyncClient]
+ClientFactory = Callable[[FlowSend], GuardedPoster]
 OnBatch = Callable[[BatchResult], None]
 
 
@@ -137,21 +140,14 @@ def _is_tls_verification(exc: BaseException) -> bool:
     return False
 
 
-async def post_once(client: httpx.AsyncClient, send: FlowSend, key: str, body: bytes) -> Attempt:
+async def post_once(poster: GuardedPoster, send: FlowSend, key: str, body: bytes) -> Attempt:
     """One POST; never raises for network trouble -- the outcome is data."""
-    headers = dict(send.headers)
-    headers["Idempotency-Key"] = key
+    headers = [*send.headers.items(), ("Idempotency-Key", key)]
     if send.signing_key is not None:
-        headers.update(signature_headers(send.signing_key, key, int(time.time()), body))
+        headers += signature_headers(send.signing_key, key, int(time.time()), body).items()
     try:
-        async with client.stream("POST", send.url, content=body, headers=headers) as response:
-            # Drain a small body so the connection goes back to the pool; stop reading a
-            # large one (the connection is then dropped, which is the safe choice).
-            snippet = b""
-            async for chunk in response.aiter_bytes():
-                snippet += chunk
-                if len(snippet) >= _DRAIN_BYTES:
-                    break
+        # A large error body is not read to its end (the connection is dropped instead).
+        response = await poster.post(headers, body, max_body=_DRAIN_BYTES)
     except httpx.TimeoutException as exc:
         return Attempt(Verdict.RETRY, None, f"timeout ({type(exc).__name__})")
     except PolicyRefused as exc:  # nothing was sent; no other batch to this host can go
@@ -170,8 +166,8 @@ async def post_once(client: httpx.AsyncClient, send: FlowSend, key: str, body: b
     if 300 <= status < 400:
         location = response.headers.get("location")
         reason += f" (redirect{' to ' + location if location else ''} not followed)"
-    elif snippet:
-        text = snippet[:_REASON_BODY_BYTES].decode("utf-8", "replace").strip()
+    elif response.body:
+        text = response.body[:_REASON_BODY_BYTES].decode("utf-8", "replace").strip()
         reason += f": {' '.join(text.split())}"
     retry_after = None
     if verdict is Verdict.RETRY:
@@ -297,7 +293,7 @@ class RequestSender:
 
     async def _sender(
         self,
-        client: httpx.AsyncClient,
+        client: GuardedPoster,
         send: FlowSend,
         policy: RetryPolicy,
         breaker: CircuitBreaker,
@@ -307,34 +303,31 @@ class RequestSender:
             claimed = await window.next()
             if claimed is None:
                 return
-            batch, records = claimed
-            result = await self._send_batch(client, send, policy, breaker, batch, records, window)
+            batch, body = claimed
+            result = await self._send_batch(client, send, policy, breaker, batch, body, window)
             if result is not None:
                 window.report(result)
 
     async def _send_batch(
         self,
-        client: httpx.AsyncClient,
+        client: GuardedPoster,
         send: FlowSend,
         policy: RetryPolicy,
         breaker: CircuitBreaker,
         batch: ledger.Batch,
-        records: list[bytes],
+        body: ledger.Body,
         window: _Window,
     ) -> BatchResult | None:
         """Send one claimed batch until it settles. Delivered/failed go to the window, which
         commits them (after the send) with its next claim; released/taken-over batches
         are returned or dropped here."""
         attempt = batch.attempts
-        if len(records) != batch.run_count:
-            reason = f"{batch.run_count - len(records)} of {batch.run_count} frozen runs are no longer in the store"
+        if body.runs != batch.run_count:
+            reason = f"{batch.run_count - body.runs} of {batch.run_count} frozen runs are no longer in the store"
             await window.settle(ledger.Settle(batch, ledger.B_FAILED, None, reason, attempt))
             return None
-        # The stored texts are the exact records: join them, never re-serialise.
-        body = b"[" + b",".join(records) + b"]"
-        del records
         while True:
-            result = await post_once(client, send, batch.idempotency_key, body)
+            result = await post_once(client, send, batch.idempotency_key, body.data)
             if result.verdict is Verdict.DELIVERED:
                 breaker.success()
                 await window.settle(
@@ -379,12 +372,16 @@ class RequestSender:
 
 
 class _Window:
-    """One flow's ledger traffic, grouped: claims `size` batches at a time (in_flight,
-    committed before any of them is sent; their records read in the same go), refilled in
+    """One flow's ledger traffic, grouped: claims `claim_size` batches at a time (in_flight,
+    committed before any of them is sent; their bodies read in the same go), refilled in
     the background while the previous ones are on the wire, and commits the results of
-    sent batches together with the next claim -- about one transaction per `size`
+    sent batches together with the next claim -- about one transaction per round of
     batches instead of three per batch. A result is committed after its send; a crash in
-    between leaves the batch in_flight, and it is resent with the same Idempotency-Key."""
+    between leaves the batch in_flight, and it is resent with the same Idempotency-Key.
+
+    With ledger threads (PostgreSQL) up to `refills` claims run at once: a claim's commit
+    and body reads take longer than sending a round, and FOR UPDATE SKIP LOCKED keeps
+    concurrent claims apart. Inline (SQLite) one at a time: the calls block anyway."""
 
     def __init__(self, sender: RequestSender, send: FlowSend, outcome: FlowRun) -> None:
         self.sender = sender
@@ -394,43 +391,57 @@ class _Window:
         # claim starts while a full round is still ready.
         self.size = max(1, send.concurrency)
         self.claim_size = 2 * self.size
-        self.ready: collections.deque[tuple[ledger.Batch, list[bytes]]] = collections.deque()
+        self.refills = 1 if sender._executor is None else 3
+        self.ready: collections.deque[tuple[ledger.Batch, ledger.Body]] = collections.deque()
         self.settled: list[ledger.Settle] = []
         self.exhausted = False
-        self.lock = asyncio.Lock()  # one ledger transaction of this window at a time
-        self.refill: asyncio.Task[None] | None = None
-        self.flushes: set[asyncio.Task[list[tuple[ledger.Batch, list[bytes]]]]] = set()
+        self.claiming = 0  # batches asked for by claims under way
+        self.claims: set[asyncio.Task[None]] = set()
+        self.failure: BaseException | None = None  # of a claim in the background
+        self.flushes: set[asyncio.Task[list[tuple[ledger.Batch, ledger.Body]]]] = set()
 
-    async def next(self) -> tuple[ledger.Batch, list[bytes]] | None:
+    async def next(self) -> tuple[ledger.Batch, ledger.Body] | None:
         while True:
+            self._top_up()
             if self.ready:
                 item = self.ready.popleft()
-                if len(self.ready) < self.size:
-                    self._start_refill()  # claim the next ones while these are sent
+                self._top_up()  # claim the next ones while these are sent
                 return item
-            if self.exhausted:
-                return None
-            self._start_refill()
-            assert self.refill is not None
-            await asyncio.shield(self.refill)
+            if not self.claims:
+                return None  # exhausted, nothing under way
+            await asyncio.wait(set(self.claims), return_when=asyncio.FIRST_COMPLETED)
 
-    def _start_refill(self) -> None:
-        if self.refill is not None and self.refill.done():
-            self.refill.result()  # a claim that failed in the background surfaces here
-        if self.exhausted or (self.refill is not None and not self.refill.done()):
-            return
-        self.refill = asyncio.create_task(self._refill())
+    def _top_up(self) -> None:
+        if self.failure is not None:
+            raise self.failure  # a claim that failed in the background surfaces here
+        # Keep a round ready plus what the claims under way bring (one claim ahead inline).
+        want = self.size + self.claim_size * (self.refills - 1)
+        while (
+            not self.exhausted
+            and len(self.claims) < self.refills
+            and len(self.ready) + self.claiming < max(want, 1)
+        ):
+            self.claiming += self.claim_size
+            claim = asyncio.create_task(self._claim())
+            self.claims.add(claim)
+            claim.add_done_callback(self.claims.discard)
 
-    async def _refill(self) -> None:
-        async with self.lock:
+    async def _claim(self) -> None:
+        try:
             claimed = await self._sync(self.claim_size)
+        except Exception as exc:  # raised to the senders by _top_up
+            self.failure = exc
+            self.exhausted = True
+            return
+        finally:
+            self.claiming -= self.claim_size
         self.ready.extend(claimed)
         if not claimed:
             self.exhausted = True
 
     async def settle(self, result: ledger.Settle) -> None:
         self.settled.append(result)
-        if len(self.settled) >= self.size and not self.lock.locked():
+        if len(self.settled) >= self.size and not self.claims:
             # A round's worth and no claim under way to carry them: commit them now, on
             # the side (other rows than a claim's, so the two may overlap on PostgreSQL).
             flush = asyncio.create_task(self._sync(0))
@@ -444,21 +455,19 @@ class _Window:
     async def close(self) -> None:
         """Commit what was sent; give back what was claimed ahead but never sent."""
         self.exhausted = True
-        if self.refill is not None:
-            with contextlib.suppress(Exception):
-                await self.refill
+        if self.claims:
+            await asyncio.wait(set(self.claims))
         if self.flushes:
             await asyncio.gather(*self.flushes)
-        async with self.lock:
-            await self._sync(0)
-            unsent = [batch for batch, _ in self.ready]
-            self.ready.clear()
-            if unsent:
-                await self.sender._db(
-                    ledger.unclaim, unsent, self.sender.worker, reason="claimed, not sent"
-                )
+        await self._sync(0)
+        unsent = [batch for batch, _ in self.ready]
+        self.ready.clear()
+        if unsent:
+            await self.sender._db(
+                ledger.unclaim, unsent, self.sender.worker, reason="claimed, not sent"
+            )
 
-    async def _sync(self, limit: int) -> list[tuple[ledger.Batch, list[bytes]]]:
+    async def _sync(self, limit: int) -> list[tuple[ledger.Batch, ledger.Body]]:
         settled, self.settled = self.settled, []
         if not settled and not limit:
             return []

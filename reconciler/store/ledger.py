@@ -51,7 +51,6 @@ BATCH_STATES = (B_PENDING, B_IN_FLIGHT, B_DELIVERED, B_FAILED)
 
 _LOCK_CLASS = 0x6672  # "fr": advisory-lock namespace of dispatch workers
 _MMAP_BYTES = 64 * 1024 * 1024
-_RECORDS_PER_QUERY = 500  # bound parameters per query (SQLite allows 32,766)
 _KEY_NAMESPACE = uuid.UUID("7d3b3a0e-5f1c-4a4e-9c1e-2f6d1b8f6a10")
 
 
@@ -193,44 +192,59 @@ def batches(store: Store, request: str, flow: str | None = None) -> list[Batch]:
     return [Batch(*row) for row in store.query(sql + " ORDER BY flow, seq", params)]
 
 
-def batch_records(store: Store, batch: Batch) -> list[bytes]:
-    """The exact stored JSON text of every run in one batch, in frozen order, as UTF-8
-    bytes straight from the database (no decode/encode round trip per record)."""
-    return window_records(store, batch.request, batch.flow, [batch.seq]).get(batch.seq, [])
+@dataclass(frozen=True)
+class Body:
+    """What one batch sends: the JSON array of its stored records, byte for byte in frozen
+    order, and how many records it holds (fewer than the batch's run_count when runs were
+    deleted since the freeze: the caller fails that batch)."""
+
+    runs: int
+    data: bytes
 
 
-def window_records(
-    store: Store, request: str, flow: str, seqs: list[int]
-) -> dict[int, list[bytes]]:
-    """`batch_records` of several batches of one flow: seq -> records. Two index lookups
-    (the frozen run keys, then the records by primary key) rather than one join, whose
-    plan PostgreSQL gets wrong right after a freeze (no statistics for the new rows yet:
-    it hash-joins every run, ~50 ms a window)."""
+_EMPTY = Body(0, b"[]")  # a batch none of whose runs is left
+
+
+def window_bodies(store: Store, request: str, flow: str, seqs: list[int]) -> dict[int, Body]:
+    """The bodies of several batches of one flow: seq -> Body. The stored texts are the
+    exact records: they are joined, never re-serialised.
+
+    SQLite: one join in frozen order, each record handed over as the BLOB it is stored as,
+    joined here. PostgreSQL: the server joins them (string_agg in frozen order), one text
+    per batch instead of one per run; each record by a primary-key lookup (a subplan), as
+    a hash join of every run is what the planner picks right after a freeze."""
     if not seqs:
         return {}
-    keys = store.query(
-        f"SELECT seq, run_pk FROM batch_runs WHERE request = ? AND flow = ? "
-        f"AND seq IN ({', '.join('?' * len(seqs))}) ORDER BY seq, pos",
+    marks = ", ".join("?" * len(seqs))
+    if store.dialect == "postgresql":
+        rows = store.query(
+            "SELECT seq, COUNT(record), '[' || string_agg(record, ',' ORDER BY pos) || ']' "
+            "FROM (SELECT br.seq, br.pos, "
+            "(SELECT r.record FROM runs r WHERE r.pk = br.run_pk) AS record "
+            "FROM batch_runs br WHERE br.request = ? AND br.flow = ? "
+            f"AND br.seq IN ({marks}) AND br.seq BETWEEN ? AND ? "
+            # OFFSET 0: evaluate the lookup once per row, not once per use
+            "OFFSET 0) frozen GROUP BY seq",
+            (request, flow, *seqs, min(seqs), max(seqs)),
+        )
+        return {
+            int(seq): Body(int(n), text.encode() if text is not None else b"[]")
+            for seq, n, text in rows
+        }
+    records: dict[int, list[bytes]] = {}
+    for seq, text in store.query(
+        "SELECT br.seq, CAST(r.record AS BLOB) FROM batch_runs br "
+        "JOIN runs r ON r.pk = br.run_pk WHERE br.request = ? AND br.flow = ? "
+        f"AND br.seq IN ({marks}) ORDER BY br.seq, br.pos",
         (request, flow, *seqs),
-    )
-    # SQLite hands a BLOB over as is; PostgreSQL text decoded and re-encoded in C is faster
-    # than parsing a bytea's hex.
-    as_bytes = "record" if store.dialect == "postgresql" else "CAST(record AS BLOB)"
-    texts: dict[int, bytes] = {}
-    pks = [int(pk) for _, pk in keys]
-    for start in range(0, len(pks), _RECORDS_PER_QUERY):
-        chunk = pks[start : start + _RECORDS_PER_QUERY]
-        for pk, text in store.query(
-            f"SELECT pk, {as_bytes} FROM runs WHERE pk IN ({', '.join('?' * len(chunk))})",
-            chunk,
-        ):
-            texts[int(pk)] = text.encode() if isinstance(text, str) else bytes(text)
-    result: dict[int, list[bytes]] = {}
-    for seq, pk in keys:  # a run deleted since the freeze is missing: the caller fails it
-        text = texts.get(int(pk))
-        if text is not None:
-            result.setdefault(int(seq), []).append(text)
-    return result
+    ):
+        batch = records.get(seq)
+        if batch is None:
+            batch = records[seq] = []
+        batch.append(text)
+    return {
+        int(seq): Body(len(texts), b"[" + b",".join(texts) + b"]") for seq, texts in records.items()
+    }
 
 
 def run_outcomes(store: Store, request: str) -> Iterator[tuple[str, int, int, str, str]]:
@@ -644,11 +658,11 @@ def settle_and_claim(
     action: str,
     settled: list[Settle],
     limit: int,
-) -> tuple[list[bool], list[tuple[Batch, list[bytes]]]]:
+) -> tuple[list[bool], list[tuple[Batch, Body]]]:
     """One transaction (one durable commit) for a window of batches: record the results of
     batches already sent (AFTER their sends), and claim up to `limit` more (in_flight
-    BEFORE their sends). Then read the claimed batches' records. Returns, per settled
-    batch, whether this worker still held it, and the claimed batches with their records.
+    BEFORE their sends). Then read the claimed batches' bodies. Returns, per settled
+    batch, whether this worker still held it, and the claimed batches with their bodies.
 
     A crash before this commit leaves the settled batches in_flight: they are resent with
     the same Idempotency-Key (the at-least-once duplicate the contract allows)."""
@@ -667,8 +681,8 @@ def settle_and_claim(
             for s in settled
         ]
         claimed = _claim(store, request, flow, worker, lease_seconds, limit) if limit else []
-    records = window_records(store, request, flow, [b.seq for b in claimed])
-    return held, [(b, records.get(b.seq, [])) for b in claimed]
+    bodies = window_bodies(store, request, flow, [b.seq for b in claimed])
+    return held, [(b, bodies.get(b.seq, _EMPTY)) for b in claimed]
 
 
 def unclaim(store: Store, claimed: list[Batch], worker: str, *, reason: str) -> None:
