@@ -7,7 +7,8 @@ ideal = distinct URLs / concurrency x 100 ms (bar: <= 1.3x):
     distinct URL resolved, screened, connected, TLS-verified, HEAD sent, answer read) --
     the verdict;
   - the whole command (process start-up, loading and validating 1,000 flow files, checks,
-    storing results), printed alongside: start-up and loading are the validate bench's;
+    storing results), printed alongside, byte-compiled as an installed tool is (as
+    bench/selection.py measures it; this sandbox sets PYTHONDONTWRITEBYTECODE);
   - the check engine in-process, for insight.
 
     PYTHONPATH=. python bench/check.py [--flows 1000] [--urls 200] [--origins 200]
@@ -68,9 +69,14 @@ def start_receivers(
     return proc, ports
 
 
+# Measure the tool as installed: byte-compiled (kept out of the worktree).
+PYCACHE = tempfile.mkdtemp(prefix="reconciler-bench-pycache-")
+
+
 def run_command(root: Path, concurrency: int) -> tuple[float, dict[str, object]]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", "PYTHONPYCACHEPREFIX": PYCACHE}
     env.pop("GITHUB_ACTIONS", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     store = f"sqlite:///{root / 'store.db'}"
     started = time.perf_counter()
     done = subprocess.run(

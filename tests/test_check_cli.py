@@ -222,3 +222,42 @@ def test_no_flows_means_nothing_to_check(tmp_path: Path, ca: trustme.CA) -> None
         done.stdout.strip()
         == "0 URL(s) used by 0 flow(s): 0 reachable, 0 unreachable, 0 with warnings."
     )
+
+
+def test_a_tree_with_an_invalid_file_is_checked_and_the_error_located(
+    tmp_path: Path, ca: trustme.CA, server: HTTPSServer
+) -> None:
+    repo = make_repo(tmp_path, ca, allow=["127.0.0.1/32"])
+    write_flow(repo, "Good", server.url("/ok"))
+    bad = write_flow(repo, "Broken", server.url("/broken"))
+    bad.write_text(bad.read_text() + "retries: 3\n")  # an unknown key at line 8
+    done = check(repo, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert [r["url"] for r in report["results"]] == [server.url("/ok")]  # what loaded
+    notes = report["notes"]
+    assert notes[0].startswith("note: 1 validation error(s) in the tree")
+    assert notes[1].startswith("  flows.d/broken.yaml:8:1: ") and "retries" in notes[1]
+    text = check(repo)
+    assert "flows.d/broken.yaml:8:1:" in text.stdout
+
+
+def test_cached_and_changed_files_give_the_same_report(
+    tmp_path: Path, ca: trustme.CA, server: HTTPSServer
+) -> None:
+    # Checks start with cached files and the rest follow: the report must not depend on it.
+    repo = make_repo(tmp_path, ca, allow=["127.0.0.1/32"])
+    for i in range(6):
+        write_flow(repo, f"Flow {i}", server.url(f"/f{i % 3}"), resume=server.url("/shared"))
+    first = json.loads(check(repo, "--format", "json").stdout)
+    assert [r["url"] for r in first["results"]] == [
+        server.url(p) for p in ("/f0", "/f1", "/f2", "/shared")
+    ]
+    write_flow(repo, "Flow 4", server.url("/changed"))  # one file not in the cache
+    second = json.loads(check(repo, "--format", "json").stdout)
+    assert [r["url"] for r in second["results"]] == [
+        server.url(p) for p in ("/changed", "/f0", "/f1", "/f2", "/shared")
+    ]
+    assert second["summary"]["urls"] == 5 and second["summary"]["flows"] == 6
+    shared = next(r for r in second["results"] if r["url"] == server.url("/shared"))
+    assert sorted(u["flow"] for u in shared["usedBy"]) == [f"Flow {i}" for i in range(6) if i != 4]

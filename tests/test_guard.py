@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 import trustme
 
 from reconciler.core.netpolicy import IPAddress, NetPolicy
+from reconciler.core.repoconfig import RepoConfig
 from reconciler.errors import ConfigError
 from reconciler.http.guard import (
     NetworkSettings,
@@ -24,7 +26,6 @@ from reconciler.http.guard import (
     build_client,
     build_ssl_context,
 )
-from reconciler.models import Config
 from tests.https_servers import HTTPSServer
 
 
@@ -167,7 +168,7 @@ def test_environment_proxies_are_ignored(
 
 
 def test_settings_from_config(tmp_path: Path, ca_pem: Path) -> None:
-    config = Config.model_validate(
+    config = RepoConfig.from_document(
         {
             "apiVersion": "reconciler/v1",
             "kind": "Config",
@@ -180,9 +181,7 @@ def test_settings_from_config(tmp_path: Path, ca_pem: Path) -> None:
     with pytest.raises(ConfigError, match=r"CA bundle .*ca.pem does not exist"):
         settings.ssl_context()
     assert NetworkSettings.from_config(config, tmp_path, ca_bundle=ca_pem).ca_bundle == ca_pem
-    bad = config.model_copy(
-        update={"network": config.network.model_copy(update={"allow": ["a b"]})}
-    )
+    bad = replace(config, allow=("a b",))
     with pytest.raises(ConfigError, match=r"network.allow\[0\] 'a b'"):
         NetworkSettings.from_config(bad, tmp_path)
 
@@ -204,3 +203,17 @@ def test_odd_spellings_of_local_addresses_are_refused(ca_pem: Path, host: str) -
     with pytest.raises(PolicyRefused):
         _head(client, f"https://{host}/")
     assert recorder.connects == []
+
+
+def test_ca_lookups_follow_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconciler.http.connect import certifi_bundle, system_capath
+
+    monkeypatch.setenv("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt")
+    assert system_capath() is None  # the file the environment names is loaded, eagerly
+    monkeypatch.delenv("SSL_CERT_FILE")
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    capath = system_capath()
+    assert capath is None or Path(capath).is_dir()
+    import certifi
+
+    assert Path(certifi_bundle()) == Path(certifi.where())

@@ -217,3 +217,40 @@ def test_concurrency_is_bounded(ca: trustme.CA, ca_pem: Path) -> None:
     assert all(r.reachable for r in results)
     assert [r.url for r in results] == [srv.url(f"/{i}") for i in range(8)]
     assert 0.4 <= elapsed < 1.5  # two waves of four, not one wave of eight
+
+
+def test_background_checks_start_before_the_last_url_is_known(
+    server: HTTPSServer, ca_pem: Path
+) -> None:
+    from reconciler.http.reachability import BackgroundChecks
+
+    before = len(server.requests)
+    with BackgroundChecks(LOCAL, lambda: build_ssl_context(ca_pem)) as checks:
+        checks.submit(server.url("/ok"))
+        deadline = time.monotonic() + 10
+        while len(server.requests) == before and time.monotonic() < deadline:
+            time.sleep(0.01)  # the first check runs while the caller is still submitting
+        assert len(server.requests) == before + 1
+        checks.submit(server.url("/auth"))
+        checks.submit(server.url("/ok"))  # a duplicate: checked once
+        results = checks.results()
+    assert [(r.url, r.http_status) for r in results] == [
+        (server.url("/ok"), 200),
+        (server.url("/auth"), 401),
+    ]
+    assert len(server.requests) == before + 2
+    assert checks.duration_s > 0
+
+
+def test_background_checks_contact_nothing_without_a_tls_context(
+    server: HTTPSServer, tmp_path: Path
+) -> None:
+    from reconciler.errors import ConfigError
+    from reconciler.http.reachability import BackgroundChecks
+
+    before = server.connections
+    with BackgroundChecks(LOCAL, lambda: build_ssl_context(tmp_path / "missing.pem")) as checks:
+        checks.submit(server.url("/ok"))
+        with pytest.raises(ConfigError, match="does not exist"):
+            checks.results()
+    assert server.connections == before

@@ -245,6 +245,41 @@ def test_stable_order_paging_and_records(store_url: str, tmp_path: Path) -> None
     store.close()
 
 
+def test_pages_with_tied_and_missing_times_are_slices_of_the_whole_order(
+    store_url: str, tmp_path: Path
+) -> None:
+    """A page looks up its last execution time first (Query.select): ties at the page's
+    edge, runs without a time and short last pages must still cut the one stable order."""
+    times = [f"2026-11-28T0{hour}:00:00.000Z" for hour in range(6)] + [None]
+    lines = []
+    for i in range(40):
+        when = times[(i * 5) % 7]
+        lines.append(
+            record(
+                f"run-{(i * 13) % 40:02d}",
+                executionTime=when,
+                statusId=(2, 5, 1)[i % 3],
+                workflowName="la-orders",
+            )
+        )
+    store = open_store(store_url)
+    add_flow(store, "Orders", [{"workflowName": "la-orders"}])
+    assert import_runs(store, [str(write_ndjson(tmp_path / "runs.ndjson", lines))]).inserted == 40
+    source = flow_source(store, "Orders")
+    for selection in ({}, {"status": ["Error"]}):
+        spec = compile_selection(Selection.model_validate(selection), TABLE)
+        whole = [(r.execution_us, r.id) for r in select_runs(store, spec, source)]
+        assert whole == sorted(whole, key=lambda t: (t[0] is None, t[0] or 0, t[1]))
+        for limit in (1, 3, 7, 13, 40, 50):
+            for offset in range(0, len(whole) + 2, 5):
+                page = [
+                    (r.execution_us, r.id)
+                    for r in select_runs(store, spec, source, limit=limit, offset=offset)
+                ]
+                assert page == whole[offset : offset + limit], (selection, limit, offset)
+    store.close()
+
+
 def test_from_request_uses_the_ledger(store_url: str, tmp_path: Path) -> None:
     store = open_store(store_url)
     _seed(store, tmp_path)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import click
 
 from reconciler.cli.context import AppContext
 from reconciler.reporters.common import format_option, resolve_format
+
+if TYPE_CHECKING:
+    from reconciler.core.findings import Finding
+    from reconciler.http.reachability import BackgroundChecks
+    from reconciler.reporters.check import Progress
 
 
 @click.command()
@@ -53,58 +61,101 @@ def check(
 ) -> int:
     """Check that every distinct resubmit/resume URL is reachable (HEAD only, TLS verified,
     private addresses refused unless allowed). Exit 1 when one is unreachable."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from reconciler.core.endpoints import changed_urls
-    from reconciler.core.findings import Severity
-    from reconciler.http.guard import NetworkSettings
-    from reconciler.http.reachability import CheckOptions, check_endpoints
-    from reconciler.load.endpoints import endpoint_uses, endpoints_at, tree_endpoints
-    from reconciler.load.tree import load_tree
-    from reconciler.reporters.check import Progress, emit
-    from reconciler.store.base import open_store
-    from reconciler.store.checks import record_checks, stored_endpoints
+    from reconciler.http.connect import NetworkSettings
+    from reconciler.http.reachability import BackgroundChecks, CheckOptions
+    from reconciler.reporters.check import Progress
 
     fmt = resolve_format(output_format)
     settings = NetworkSettings.from_config(app.config(), app.root, ca_bundle=ca_bundle)
-    with ThreadPoolExecutor(1) as pool:
-        # Loading the CA stores overlaps with reading the tree; a bad bundle still fails
-        # before any endpoint is contacted.
-        ssl_ready = pool.submit(settings.ssl_context)
-        tree = load_tree(app.root)
-        ssl_ready.result()
-    notes = []
-    errors = sum(1 for f in tree.findings if f.severity is Severity.ERROR)
-    if errors:
-        notes.append(
-            f"note: {errors} validation error(s) in the tree; checked the flows that loaded "
-            "(run `reconciler validate`)."
-        )
-    uses = endpoint_uses(tree)
-    store = open_store(app.resolved_store_url(), root=app.root)
+    options = CheckOptions(concurrency=concurrency, timeout=timeout)
+    # The checks' thread starts now: it builds the TLS context while the rest of this
+    # command is imported and the tree loads, and checks each URL as soon as it is found
+    # (cached files come first). Nothing is contacted before the TLS context is ready.
+    progress = Progress()
     try:
-        scope, unchanged = "all", 0
-        if changed_only or base:
-            baseline = endpoints_at(app.root, base) if base else stored_endpoints(store)
-            wanted = changed_urls(tree_endpoints(tree), baseline)
-            unchanged = len(uses) - len(wanted & uses.keys())
-            uses = {url: found for url, found in uses.items() if url in wanted}
-            scope = f"changed since {base}" if base else "changed against the store"
-        progress = Progress(len(uses))
-        try:
-            report = check_endpoints(
-                uses,
-                settings,
-                options=CheckOptions(concurrency=concurrency, timeout=timeout),
-                progress=progress,
-                scope=scope,
-                unchanged=unchanged,
-                notes=notes,
-            )
-        finally:
-            progress.close()
+        with BackgroundChecks(settings.policy, settings.ssl_context, options, progress) as checks:
+            return _check(app, checks, progress, base=base, changed_only=changed_only, fmt=fmt)
+    finally:
+        progress.close()
+
+
+def _check(
+    app: AppContext,
+    checks: BackgroundChecks,
+    progress: Progress,
+    *,
+    base: str | None,
+    changed_only: bool,
+    fmt: str,
+) -> int:
+    from reconciler.core.endpoints import CheckReport, changed_urls
+    from reconciler.load.endpoints import endpoint_uses, endpoints_at
+    from reconciler.load.tree import FlowEndpoints, load_tree
+    from reconciler.reporters.check import emit
+    from reconciler.store.base import Store, open_store
+    from reconciler.store.checks import record_checks, stored_endpoints
+
+    store: Store | None = None
+    baseline: dict[tuple[str, str], str] | None = None
+    scope = "all"
+    if base:
+        baseline, scope = endpoints_at(app.root, base), f"changed since {base}"
+    elif changed_only:
+        store = open_store(app.resolved_store_url(), root=app.root)
+        baseline, scope = stored_endpoints(store), "changed against the store"
+
+    def wanted(item: FlowEndpoints) -> set[str]:
+        urls = {(item.name, action): url for action, url in item.urls.items()}
+        return set(urls.values()) if baseline is None else changed_urls(urls, baseline)
+
+    def found(item: FlowEndpoints) -> None:
+        for url in wanted(item):
+            checks.submit(url)
+
+    try:
+        tree = load_tree(app.root, with_models=False, endpoints=True, on_endpoints=found)
+        uses = endpoint_uses(tree)
+        selected = set().union(*(wanted(item) for item in tree.endpoints))
+        progress.total = len(selected)
+        results = {r.url: r for r in checks.results()}
+        report = CheckReport(
+            tuple(
+                results[url].with_uses(found_uses)
+                for url, found_uses in uses.items()
+                if url in selected
+            ),
+            scope=scope,
+            unchanged=len(uses.keys() - selected),
+            notes=tuple(_tree_notes(tree.findings)),
+            duration_s=checks.duration_s,
+        )
+        if store is None:
+            store = open_store(app.resolved_store_url(), root=app.root)
         record_checks(store, report.results)
     finally:
-        store.close()
+        if store is not None:
+            store.close()
+    progress.close()
     emit(report, fmt)
     return 0 if report.ok else 1
+
+
+MAX_FINDINGS_NOTED = 5
+
+
+def _tree_notes(findings: Sequence[Finding]) -> list[str]:
+    """A tree with errors is still checked (the flows that loaded); say where they are."""
+    from reconciler.core.findings import Severity
+    from reconciler.core.secrets import mask
+
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if not errors:
+        return []
+    notes = [
+        f"note: {len(errors)} validation error(s) in the tree; checked the flows that loaded "
+        "(run `reconciler validate`)."
+    ]
+    notes += [mask(f"  {f.location}: {f.message}") for f in errors[:MAX_FINDINGS_NOTED]]
+    if len(errors) > MAX_FINDINGS_NOTED:
+        notes.append(f"  ... and {len(errors) - MAX_FINDINGS_NOTED} more")
+    return notes

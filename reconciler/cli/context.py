@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reconciler.models import Config
+    from reconciler.core.repoconfig import RepoConfig
     from reconciler.store import Store
 
 DEFAULT_STORE_URL = "sqlite:///.reconciler/store.db"
@@ -19,14 +19,14 @@ class AppContext:
     debug: bool
     store_url: str | None
     repo_root: str
-    _config: Config | None = field(default=None, repr=False)
+    _config: RepoConfig | None = field(default=None, repr=False)
     _config_loaded: bool = field(default=False, repr=False)
 
     @property
     def root(self) -> Path:
         return Path(self.repo_root)
 
-    def config(self) -> Config | None:
+    def config(self) -> RepoConfig | None:
         """reconciler.yaml if present (raises ConfigError when it is invalid)."""
         if not self._config_loaded and not (self.root / "reconciler.yaml").exists():
             self._config_loaded = True  # nothing to load: skip importing the models

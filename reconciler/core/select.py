@@ -390,6 +390,12 @@ def for_action(spec: SelectionSpec, action: str, statuses: StatusTable) -> Actio
 
 
 # -- SQL -----------------------------------------------------------------------------------
+# Pages ending at most this far into a selection look up their last execution time first
+# (`Query.select`); deeper pages would sort most of the index for the bound.
+PAGE_BOUND_MAX = 1000
+_MAX_US = 2**63 - 1  # larger than any stored execution time (a BIGINT)
+
+
 @dataclass(frozen=True)
 class Query:
     """`FROM ... WHERE ...` text with `?` placeholders, and its parameters.
@@ -398,13 +404,29 @@ class Query:
     from_where: str
     params: tuple[Any, ...]
     member: str = "m"  # alias of the row with status_id/execution_us
-    count_from_where: str | None = None  # the same selection without the runs join
+    # The same selection without the runs join; None when a condition needs runs.
+    count_from_where: str | None = None
 
     def select(
         self, columns: str, dialect: Dialect, *, limit: int | None = None, offset: int = 0
     ) -> tuple[str, tuple[Any, ...]]:
-        sql = f"SELECT {columns} {self.from_where} ORDER BY {order_by(dialect, self.member)}"
+        sql = f"SELECT {columns} {self.from_where}"
         params = self.params
+        if limit and self.count_from_where and offset + limit <= PAGE_BOUND_MAX:
+            # A page of a selection made on run_flows alone: find the page's last
+            # execution time on the index first, so that only the rows up to it (ties
+            # included) are joined with runs and sorted by id -- not all 10,000.
+            bound = (
+                f"(SELECT m.execution_us {self.count_from_where} "
+                "ORDER BY m.execution_us ASC NULLS LAST LIMIT 1 OFFSET ?)"
+            )
+            # No bound (fewer rows, or the boundary row has no time): every row stays.
+            # Rows without a time sort after any bound, beyond the page: keeping them
+            # is harmless.
+            keep = f"(m.execution_us IS NULL OR m.execution_us <= COALESCE({bound}, ?))"
+            sql += (" AND " if " WHERE " in self.from_where else " WHERE ") + keep
+            params = (*params, *self.params, offset + limit - 1, _MAX_US)
+        sql += f" ORDER BY {order_by(dialect, self.member)}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params = (*params, limit, offset)
@@ -543,7 +565,8 @@ def build_query(
             params.append(outcome)
         where.append(f"r.pk IN ({ledger})")
     where_sql = " WHERE " + " AND ".join(where) if where else ""
-    # Counting needs no run rows when every condition is on run_flows: index only.
+    # Counting (and bounding a page) needs no run rows when every condition is on
+    # run_flows: index only.
     runs_free = flow is not None and not any("r." in condition for condition in where)
-    count_sql = ("FROM run_flows m" if runs_free else from_sql) + where_sql
+    count_sql = "FROM run_flows m" + where_sql if runs_free else None
     return Query(from_sql + where_sql, tuple(params), m, count_sql)

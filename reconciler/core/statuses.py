@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from reconciler.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
-    from reconciler.models.config import Config
+    from reconciler.core.repoconfig import RepoConfig
 
 STATUS_NAMES: tuple[str, ...] = (
     "Active",
@@ -82,7 +82,7 @@ class StatusTable:
         return cls(dict(DEFAULT_CODES))
 
     @classmethod
-    def from_config(cls, config: Config | None) -> StatusTable:
+    def from_config(cls, config: RepoConfig | None) -> StatusTable:
         return cls.from_overrides(config.statuses if config else None)
 
     @classmethod

@@ -18,96 +18,66 @@ request to a configured URL -- `reconciler check` and `requests dispatch` both d
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 import httpcore
 import httpx
 
-from reconciler import __version__
-from reconciler.core.netpolicy import (
-    AllowlistError,
-    IPAddress,
-    NetPolicy,
-    Screening,
-    literal_address,
+from reconciler.core.netpolicy import IPAddress, NetPolicy, Screening, literal_address
+
+# The httpx-free half (TLS context, settings, bare guarded streams) lives in `connect`;
+# these names stay importable from here.
+from reconciler.http import connect
+from reconciler.http.connect import (
+    USER_AGENT,
+    AsyncResolver,
+    Connector,
+    DnsFailure,
+    GuardedStream,
+    NetworkSettings,
+    PolicyRefusal,
+    SyncResolver,
+    addresses_of,
+    build_ssl_context,
+    gai_text,
+    screen,
 )
-from reconciler.errors import ConfigError
 
-if TYPE_CHECKING:
-    from reconciler.models import Config
+__all__ = [
+    "USER_AGENT",
+    "AsyncResolver",
+    "Connector",
+    "GuardedStream",
+    "NetworkSettings",
+    "PolicyRefused",
+    "ResolutionFailed",
+    "SyncResolver",
+    "build_async_client",
+    "build_client",
+    "build_ssl_context",
+    "open_guarded_stream",
+]
 
-USER_AGENT = f"flow-reconciler/{__version__}"
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-
-AsyncResolver = Callable[[str, int], Awaitable[list[IPAddress]]]
-SyncResolver = Callable[[str, int], list[IPAddress]]
 SocketOption = Any  # httpcore's SOCKET_OPTION union
 
 
-# -- errors ---------------------------------------------------------------------------
-class PolicyRefused(httpx.RequestError):
-    """The host resolved only to addresses the network policy refuses. Nothing was sent,
-    nothing connected. Not a TransportError on purpose: it must never be retried."""
-
-    def __init__(self, screening: Screening) -> None:
-        super().__init__(screening.reason)
-        self.screening = screening
-        self.reason = screening.reason
+# -- errors: the httpx flavours (raised inside httpx clients, caught as httpx errors) -----
+class PolicyRefused(PolicyRefusal, httpx.RequestError):
+    """Not a TransportError on purpose: it must never be retried."""
 
 
-class ResolutionFailed(httpx.ConnectError):
-    """DNS could not resolve the host (a ConnectError: it may be transient)."""
-
-    def __init__(self, host: str, detail: str) -> None:
-        super().__init__(f"DNS failure: cannot resolve {host} ({detail})")
-        self.host = host
-        self.reason = f"DNS failure: cannot resolve {host}"
+class ResolutionFailed(DnsFailure, httpx.ConnectError):
+    """A ConnectError: it may be transient."""
 
 
-# -- TLS ------------------------------------------------------------------------------
-def build_ssl_context(ca_bundle: str | Path | None = None) -> ssl.SSLContext:
-    """Verification always on: system CAs + certifi, plus an extra PEM bundle if given."""
-    import certifi
-
-    context = ssl.create_default_context()
-    context.load_verify_locations(cafile=certifi.where())
-    if ca_bundle is not None:
-        path = Path(ca_bundle)
-        try:
-            context.load_verify_locations(cafile=str(path))
-        except FileNotFoundError:
-            raise ConfigError(
-                f"CA bundle {path} does not exist",
-                hint="network.caBundle in reconciler.yaml is relative to the repo root",
-            ) from None
-        except (ssl.SSLError, OSError, ValueError) as exc:
-            raise ConfigError(
-                f"CA bundle {path} is not a readable PEM certificate file: {exc}"
-            ) from None
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.check_hostname = True
-    context.verify_mode = ssl.CERT_REQUIRED
-    return context
-
-
-# -- resolution -----------------------------------------------------------------------
-def _addresses(infos: Iterable[tuple[Any, ...]]) -> list[IPAddress]:
-    seen: list[IPAddress] = []
-    for info in infos:
-        address = literal_address(str(info[4][0]))
-        if address is not None and address not in seen:
-            seen.append(address)
-    return seen
-
-
+# -- resolution (through anyio, as httpcore connects) -----------------------------------
 async def resolve_async(host: str, port: int) -> list[IPAddress]:
     literal = literal_address(host)
     if literal is not None:
@@ -115,8 +85,8 @@ async def resolve_async(host: str, port: int) -> list[IPAddress]:
     try:
         infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise ResolutionFailed(host, _gai_text(exc)) from exc
-    return _addresses(infos)
+        raise ResolutionFailed(host, gai_text(exc)) from exc
+    return addresses_of(infos)
 
 
 def resolve_sync(host: str, port: int) -> list[IPAddress]:
@@ -126,41 +96,12 @@ def resolve_sync(host: str, port: int) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise ResolutionFailed(host, _gai_text(exc)) from exc
-    return _addresses(infos)
-
-
-def _gai_text(exc: BaseException) -> str:
-    if isinstance(exc, socket.gaierror) and len(exc.args) > 1:
-        return str(exc.args[1])
-    return str(exc) or type(exc).__name__
+        raise ResolutionFailed(host, gai_text(exc)) from exc
+    return addresses_of(infos)
 
 
 def _screen(policy: NetPolicy, host: str, addresses: Sequence[IPAddress]) -> Screening:
-    screening = policy.screen(host, addresses)
-    if not screening.permitted:
-        raise PolicyRefused(screening)
-    return screening
-
-
-def _remaining(deadline: float | None) -> float | None:
-    if deadline is None:
-        return None
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise httpcore.ConnectTimeout("connect timed out")
-    return left
-
-
-# -- a bare guarded TLS stream (the HEAD prober of `reconciler check`) -------------------
-Connector = Callable[..., Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]]]
-
-
-@dataclass(frozen=True)
-class GuardedStream:
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
-    address: IPAddress  # the screened address the socket is connected to
+    return screen(policy, host, addresses, refused=PolicyRefused)
 
 
 async def open_guarded_stream(
@@ -173,36 +114,28 @@ async def open_guarded_stream(
     resolver: AsyncResolver | None = None,
     connector: Connector | None = None,
 ) -> GuardedStream:
-    """Resolve, screen, connect to a screened address, TLS-verify against `host`.
+    """`connect.open_guarded_stream` resolving as the httpx backends do and raising the
+    httpx flavours (PolicyRefused, ResolutionFailed), for callers that handle httpx's."""
+    return await connect.open_guarded_stream(
+        policy,
+        host,
+        port,
+        ssl_context=ssl_context,
+        timeout=timeout,
+        resolver=resolver or resolve_async,
+        connector=connector,
+        refused=PolicyRefused,
+        unresolved=ResolutionFailed,
+    )
 
-    The same four steps as the httpx backends above, on plain asyncio streams: used where
-    one request per connection is all that is needed and httpx's per-request cost shows
-    (checking hundreds of URLs). Raises PolicyRefused, ResolutionFailed, TimeoutError,
-    OSError or ssl.SSLError. `connector` replaces asyncio.open_connection (tests)."""
-    deadline = time.monotonic() + timeout
-    try:
-        async with asyncio.timeout(timeout):
-            addresses = await (resolver or resolve_async)(host, port)
-    except TimeoutError:
-        raise ResolutionFailed(host, "DNS lookup timed out") from None
-    screening = _screen(policy, host, addresses)
-    connect = connector or asyncio.open_connection
-    last: BaseException | None = None
-    for address in screening.permitted:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        try:
-            async with asyncio.timeout(left):
-                reader, writer = await connect(
-                    str(address), port, ssl=ssl_context, server_hostname=host
-                )
-            return GuardedStream(reader, writer, address)
-        except ssl.SSLError:
-            raise  # the certificate will not get better at another address
-        except (OSError, TimeoutError) as exc:
-            last = exc
-    raise last if last is not None else TimeoutError("connect timed out")
+
+def _remaining(deadline: float | None) -> float | None:
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise httpcore.ConnectTimeout("connect timed out")
+    return left
 
 
 # -- network backends: the only place sockets are opened ------------------------------
@@ -408,51 +341,3 @@ def build_client(
         backend, ssl_context=ssl_context or build_ssl_context(ca_bundle), limits=limits
     )
     return httpx.Client(transport=transport, **_client_kwargs(timeout, headers))
-
-
-# -- from reconciler.yaml -------------------------------------------------------------
-@dataclass(frozen=True)
-class NetworkSettings:
-    """Policy + trusted CAs for one run, from reconciler.yaml and the command line."""
-
-    policy: NetPolicy
-    ca_bundle: Path | None = None
-    _contexts: dict[str, ssl.SSLContext] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-
-    @classmethod
-    def from_config(
-        cls, config: Config | None, root: Path, *, ca_bundle: str | Path | None = None
-    ) -> NetworkSettings:
-        """`ca_bundle` (e.g. --ca-bundle, relative to the CWD) wins over network.caBundle
-        (relative to the repo root)."""
-        entries = config.network.allow if config else []
-        try:
-            policy = NetPolicy.parse(entries)
-        except AllowlistError as exc:
-            raise ConfigError(
-                f"reconciler.yaml: {exc}",
-                hint='entries look like "api.corp.example", "*.corp.example" or "10.1.0.0/16"',
-            ) from None
-        bundle: Path | None = None
-        if ca_bundle is not None:
-            bundle = Path(ca_bundle)
-        elif config and config.network.caBundle:
-            bundle = root / config.network.caBundle
-        return cls(policy, bundle)
-
-    def ssl_context(self) -> ssl.SSLContext:
-        """Built once per settings (loading the CA stores takes ~0.1 s)."""
-        cached = self._contexts.get("ssl")
-        if cached is None:
-            cached = self._contexts["ssl"] = build_ssl_context(self.ca_bundle)
-        return cached
-
-    def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
-        kwargs.setdefault("ssl_context", self.ssl_context())
-        return build_async_client(self.policy, **kwargs)
-
-    def client(self, **kwargs: Any) -> httpx.Client:
-        kwargs.setdefault("ssl_context", self.ssl_context())
-        return build_client(self.policy, **kwargs)

@@ -1,27 +1,27 @@
 """Is an endpoint reachable? (PRODUCT.md section 9)
 
-For each distinct URL, concurrently with a bound: a guarded stream (`guard.open_guarded_stream`:
+For each distinct URL, concurrently with a bound: a guarded stream (`connect.open_guarded_stream`:
 DNS, network policy, pinned address, verified TLS) carries one `HEAD` request head written
 by h11 -- never a body, never a redirect followed. One request per connection needs no
-pool, so this skips httpx's per-request machinery (half the CPU; hundreds of URLs).
+pool, so this skips httpx altogether (half the CPU on hundreds of URLs, and its import).
 Reachable = a TLS handshake and any HTTP response. A connect failure is retried once;
 TLS and policy verdicts are final. Each attempt has a deadline; results are data."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import h11
-import httpcore
-import httpx
 
 from reconciler.core.endpoints import (
     CheckReport,
@@ -32,14 +32,14 @@ from reconciler.core.endpoints import (
     status_warning,
 )
 from reconciler.core.netpolicy import NetPolicy
-from reconciler.http.guard import (
+from reconciler.http.connect import (
     USER_AGENT,
     AsyncResolver,
     Connector,
+    DnsFailure,
     GuardedStream,
     NetworkSettings,
-    PolicyRefused,
-    ResolutionFailed,
+    PolicyRefusal,
     open_guarded_stream,
 )
 
@@ -73,16 +73,45 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
+# What went wrong in an attempt, as the prober raises it for classify_failure.
+class AttemptError(Exception):
+    pass
+
+
+class ConnectTimeout(AttemptError):
+    pass
+
+
+class ReadTimeout(AttemptError):
+    pass
+
+
+class ConnectError(AttemptError):
+    pass
+
+
+class ReadError(AttemptError):
+    pass
+
+
+class RemoteProtocolError(AttemptError):
+    pass
+
+
+class InvalidURL(AttemptError):
+    pass
+
+
 def classify_failure(exc: BaseException, url: str, timeout: float) -> tuple[Outcome, str, bool]:
     """(outcome, reason in plain words, worth one retry)."""
-    if isinstance(exc, PolicyRefused):
+    if isinstance(exc, PolicyRefusal):
         return Outcome.REFUSED_BY_POLICY, exc.reason, False
-    if isinstance(exc, ResolutionFailed):
+    if isinstance(exc, DnsFailure):
         return Outcome.DNS_FAILURE, exc.reason, False
     # Timeouts first: a cancelled handshake leaves incidental SSL errors in the chain.
-    if isinstance(exc, httpx.ConnectTimeout | httpcore.ConnectTimeout):
+    if isinstance(exc, ConnectTimeout):
         return Outcome.TIMEOUT, f"timeout: no connection within {timeout:g}s", True
-    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+    if isinstance(exc, TimeoutError | ReadTimeout):
         return Outcome.TIMEOUT, f"timeout: no response within {timeout:g}s", False
     host = urlsplit(url).hostname or url
     for cause in _chain(exc):
@@ -112,15 +141,52 @@ def classify_failure(exc: BaseException, url: str, timeout: float) -> tuple[Outc
             isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
         ):
             return Outcome.CONNECTION_REFUSED, "connection refused", True
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, ConnectError):
         return Outcome.CONNECT_FAILED, f"connection failed ({exc or type(exc).__name__})", True
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+    if isinstance(exc, InvalidURL):
         return Outcome.INVALID_URL, f"invalid URL ({exc})", False
-    if isinstance(exc, httpx.RemoteProtocolError):
+    if isinstance(exc, RemoteProtocolError):
         return Outcome.PROTOCOL_ERROR, f"not a valid HTTP response ({exc})", False
-    if isinstance(exc, httpx.HTTPError):
+    if isinstance(exc, AttemptError):
         return Outcome.CONNECT_FAILED, f"{type(exc).__name__}: {exc}", False
     raise exc
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the prober needs of an https:// URL: ASCII host, port, request target."""
+
+    host: str  # IDNA-encoded; an IPv6 address without brackets
+    port: int
+    path: bytes  # path and query, percent-encoded
+
+
+# Characters a request target keeps as they are (RFC 3986 pchar, "/" and "?"; "%" keeps
+# existing escapes); anything else (spaces, non-ASCII) is percent-encoded.
+_TARGET_SAFE = "/?:@!$&'()*+,;=-._~%"
+
+
+def parse_target(url: str) -> Target:
+    """Raises InvalidURL. (httpx.URL would do, at the price of importing httpx.)"""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 443
+        host = parts.hostname or ""
+    except ValueError as exc:
+        raise InvalidURL(str(exc)) from None
+    if not host:
+        raise InvalidURL("no host")
+    if not host.isascii():
+        import idna
+
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise InvalidURL(f"invalid host {host!r}: {exc}") from None
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    return Target(host, port, quote(target, safe=_TARGET_SAFE).encode("ascii"))
 
 
 @dataclass
@@ -137,11 +203,10 @@ class Prober:
     async def attempt(self, url: str) -> CheckResult:
         """One HEAD on its own connection: resolve, screen, pinned connect, verified TLS,
         request head, response head. Failures are raised as httpx errors for
-        classify_failure (the same reasons whichever client made them)."""
+        classify_failure."""
         timeout = self.options.timeout
-        parsed = httpx.URL(url)
-        host = parsed.raw_host.decode("ascii")
-        port = parsed.port or 443
+        parsed = parse_target(url)
+        host, port = parsed.host, parsed.port
         started = time.perf_counter()
         try:
             stream = await open_guarded_stream(
@@ -154,19 +219,19 @@ class Prober:
                 connector=self.connector,
             )
         except TimeoutError as exc:
-            raise httpx.ConnectTimeout(f"no connection within {timeout:g}s") from exc
+            raise ConnectTimeout(f"no connection within {timeout:g}s") from exc
         except (OSError, ssl.SSLError) as exc:
-            raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
+            raise ConnectError(str(exc) or type(exc).__name__) from exc
         try:
             # One deadline per attempt: what connecting left of it is the response's.
             async with asyncio.timeout(max(timeout - (time.perf_counter() - started), 0.001)):
                 response = await _head(stream, parsed, host, port)
         except TimeoutError as exc:
-            raise httpx.ReadTimeout(f"no response within {timeout:g}s") from exc
+            raise ReadTimeout(f"no response within {timeout:g}s") from exc
         except (OSError, ssl.SSLError) as exc:
-            raise httpx.ReadError(str(exc) or type(exc).__name__) from exc
+            raise ReadError(str(exc) or type(exc).__name__) from exc
         except h11.ProtocolError as exc:
-            raise httpx.RemoteProtocolError(str(exc)) from exc
+            raise RemoteProtocolError(str(exc)) from exc
         finally:
             stream.writer.close()  # TLS close_notify goes out in the background
             self.closing.append(stream.writer)
@@ -227,7 +292,7 @@ class Prober:
                 task.exception()
 
 
-async def _head(stream: GuardedStream, url: httpx.URL, host: str, port: int) -> h11.Response:
+async def _head(stream: GuardedStream, url: Target, host: str, port: int) -> h11.Response:
     """Send exactly one request head (HEAD, no body) and read the response head."""
     conn = h11.Connection(our_role=h11.CLIENT)
     authority = f"[{host}]" if ":" in host else host
@@ -235,7 +300,7 @@ async def _head(stream: GuardedStream, url: httpx.URL, host: str, port: int) -> 
         authority += f":{port}"
     request = h11.Request(
         method="HEAD",
-        target=url.raw_path,
+        target=url.path,
         headers=[
             ("Host", authority),
             ("User-Agent", USER_AGENT),
@@ -324,3 +389,126 @@ def check_endpoints(
         notes=tuple(notes),
         duration_s=time.perf_counter() - started,
     )
+
+
+class BackgroundChecks:
+    """Checks on an event loop in a worker thread, each URL started as soon as it is
+    submitted (at most `concurrency` at a time) while the caller is still loading the
+    tree. The TLS context is built there first, so a bad CA bundle fails before any
+    endpoint is contacted, and its cost overlaps the loading too.
+
+        with BackgroundChecks(settings.policy, settings.ssl_context, options) as checks:
+            checks.submit(url)  # any thread-safe number of times; duplicates are ignored
+            results = checks.results()  # submission order; raises what the loop raised
+    """
+
+    def __init__(
+        self,
+        policy: NetPolicy,
+        ssl_context: Callable[[], ssl.SSLContext],
+        options: CheckOptions = CheckOptions(),
+        progress: Progress | None = None,
+    ) -> None:
+        self._policy = policy
+        self._ssl_context = ssl_context
+        self._options = options
+        self._progress = progress
+        self._urls: list[str] = []
+        self._submitted: set[str] = set()
+        self._results: dict[str, CheckResult] = {}
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._loop = asyncio.new_event_loop()
+        self._main: asyncio.Task[None] | None = None
+        self._error: BaseException | None = None
+        self._closed = False
+        self.started: float | None = None  # perf_counter of the first check
+        self.finished: float | None = None  # ... and of the last one's end
+        self._thread = threading.Thread(target=self._run, name="reconciler-check", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> BackgroundChecks:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if exc_info[0] is not None:
+            self.cancel()
+        self._close()
+
+    # -- caller side ----------------------------------------------------------------------
+    def submit(self, url: str) -> None:
+        if url in self._submitted:
+            return
+        self._submitted.add(url)
+        self._urls.append(url)
+        self._to_loop(self._queue.put_nowait, url)
+
+    def results(self) -> list[CheckResult]:
+        """Wait for every submitted URL; results in submission order."""
+        self._close()
+        if self._error is not None:
+            raise self._error
+        return [self._results[url] for url in self._urls]
+
+    def cancel(self) -> None:
+        """Stop: connections in progress are abandoned (e.g. the caller failed)."""
+        if not self._closed:
+            self._to_loop(self._cancel_main)
+
+    def _close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._to_loop(self._queue.put_nowait, None)
+        self._thread.join()
+
+    def _to_loop(self, callback: Callable[..., object], *args: Any) -> None:
+        # RuntimeError: the loop has stopped (its error is raised by results()).
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(callback, *args)
+
+    # -- loop side ------------------------------------------------------------------------
+    def _cancel_main(self) -> None:
+        if self._main is not None:
+            self._main.cancel()
+
+    def _run(self) -> None:
+        try:
+            self._main = self._loop.create_task(self._check_all())
+            self._loop.run_until_complete(self._main)
+        except asyncio.CancelledError:
+            pass
+        except BaseException as exc:  # handed to the caller by results()
+            self._error = exc
+        finally:
+            self._loop.close()
+
+    async def _check_all(self) -> None:
+        context = self._ssl_context()  # before anything is contacted
+        prober = Prober(self._policy, context, self._options)
+        gate = asyncio.Semaphore(max(1, self._options.concurrency))
+
+        async def one(url: str) -> None:
+            async with gate:
+                if self.started is None:
+                    self.started = time.perf_counter()
+                result = await prober.check(url)
+            self._results[url] = result
+            if self._progress:
+                self._progress(result)
+
+        tasks = []
+        try:
+            while (url := await self._queue.get()) is not None:
+                tasks.append(asyncio.ensure_future(one(url)))
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await prober.drain()
+        self.finished = time.perf_counter()
+
+    @property
+    def duration_s(self) -> float:
+        """Wall time from the first check's start to the last one's end."""
+        if self.started is None or self.finished is None:
+            return 0.0
+        return self.finished - self.started

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reconciler.core.repoconfig import RepoConfig
 from reconciler.errors import ConfigError
-from reconciler.models import Config
 
 CONFIG_FILE = "reconciler.yaml"
 
 
-def load_config(root: Path) -> Config | None:
+def load_config(root: Path) -> RepoConfig | None:
     path = root / CONFIG_FILE
     if not path.exists():
         return None

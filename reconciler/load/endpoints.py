@@ -11,40 +11,26 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
-from reconciler.core.endpoints import ACTIONS, EndpointUse, collect_endpoints, locate_url
+from reconciler.core.endpoints import ACTIONS, EndpointUse, collect_endpoints
 from reconciler.errors import UsageError
 from reconciler.load.tree import FLOWS_DIR, YAML_SUFFIXES, Tree
 
 
 def tree_endpoints(tree: Tree) -> dict[tuple[str, str], str]:
-    """(flow, action) -> URL of the tree's valid flows."""
-    found: dict[tuple[str, str], str] = {}
-    for item in tree.flows:
-        for action in ACTIONS:
-            endpoint = item.flow.endpoint(action)
-            if endpoint is not None:
-                found[(item.flow.name, action)] = endpoint.url
-    return found
+    """(flow, action) -> URL of the tree's valid flows (a tree loaded with endpoints=True)."""
+    return {
+        (item.name, action): url for item in tree.endpoints for action, url in item.urls.items()
+    }
 
 
 def endpoint_uses(tree: Tree) -> dict[str, list[EndpointUse]]:
     """Distinct URL -> flows using it, each with the file:line:col of the URL."""
-    rows = []
-    where: dict[tuple[str, str], tuple[int, int]] = {}
-    for item in tree.flows:
-        urls = {a: e.url for a in ACTIONS if (e := item.flow.endpoint(a)) is not None}
-        if not urls:
-            continue
-        try:
-            text = (tree.root / item.path).read_text(encoding="utf-8")
-        except (OSError, UnicodeError):
-            text = ""
-        for action, url in urls.items():
-            where[(item.flow.name, action)] = locate_url(text, action, url)
-        rows.append((item.flow.name, item.path, urls))
+    rows = [(item.name, item.path, item.urls) for item in tree.endpoints if item.urls]
+    where = {
+        (item.name, action): position
+        for item in tree.endpoints
+        for action, position in item.where.items()
+    }
     return collect_endpoints(rows, where)
 
 
@@ -77,6 +63,9 @@ def endpoints_at(root: Path, ref: str) -> dict[tuple[str, str], str]:
             blobs.append(meta.split()[2])
     if not blobs:
         return {}
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     stream = BytesIO(_git(root, "cat-file", "--batch", stdin="\n".join(blobs).encode() + b"\n"))
     yaml = YAML(typ="safe", pure=False)
     found: dict[tuple[str, str], str] = {}

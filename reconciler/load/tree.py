@@ -13,19 +13,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reconciler.core.findings import Finding, Severity, has_errors
+from reconciler.core.repoconfig import RepoConfig
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from reconciler.load.cache import ResultCache
     from reconciler.load.validate_file import FileResult
-    from reconciler.models import Config, Flow, Request
+    from reconciler.models import Flow, Request
 
 FLOWS_DIR = "flows.d"
 REQUESTS_DIR = "requests.d"
@@ -64,6 +65,17 @@ class RequestFile:
         return content_hash(self.request)
 
 
+@dataclass(frozen=True)
+class FlowEndpoints:
+    """A structurally valid flow's custom endpoints, read from its validated document
+    (no model built): what `reconciler check` needs of the tree."""
+
+    path: str
+    name: str
+    urls: dict[str, str]  # action (resubmit, resume) -> URL
+    where: dict[str, tuple[int, int]]  # action -> line, col of its URL in the file
+
+
 @dataclass
 class Tree:
     """`flows`: every flow of the repository that is structurally valid (YAML, schema,
@@ -78,7 +90,8 @@ class Tree:
     root: Path
     flows: list[FlowFile] = field(default_factory=list)
     requests: list[RequestFile] = field(default_factory=list)
-    config: Config | None = None
+    config: RepoConfig | None = None
+    endpoints: list[FlowEndpoints] = field(default_factory=list)  # with endpoints=True
     findings: list[Finding] = field(default_factory=list)
     files: int = 0  # how many files were validated (the selection)
     cached: int = 0  # how many of them came from the cache
@@ -144,8 +157,13 @@ def load_tree(
     use_cache: bool = True,
     jobs: int | None = None,
     with_models: bool = True,
+    endpoints: bool = False,
+    on_endpoints: Callable[[FlowEndpoints], None] | None = None,
 ) -> Tree:
-    """Validate the tree (or the given paths, in the context of the whole tree)."""
+    """Validate the tree (or the given paths, in the context of the whole tree).
+    `endpoints`: fill `Tree.endpoints` (cheap: no pydantic; use with with_models=False);
+    `on_endpoints` is called with each of them as soon as its file's result is known
+    (cached files first), so that `check` can start contacting while the rest loads."""
     everything = discover(root)
     if paths:
         selected = discover(root, paths)
@@ -159,6 +177,8 @@ def load_tree(
         use_cache=use_cache,
         jobs=default_jobs() if jobs is None else jobs,
         with_models=with_models,
+        endpoints=endpoints,
+        on_endpoints=on_endpoints,
         prune=not paths,
     )
 
@@ -173,6 +193,7 @@ class _File:
     result: FileResult | None = None
     data_json: str | None = None
     cached: bool = False
+    endpoints: FlowEndpoints | None = None
 
 
 def validate_files(
@@ -183,10 +204,13 @@ def validate_files(
     use_cache: bool = True,
     jobs: int = 1,
     with_models: bool = True,
+    endpoints: bool = False,
+    on_endpoints: Callable[[FlowEndpoints], None] | None = None,
     prune: bool = False,
 ) -> Tree:
     """Validate `selected` (in the context of `context`). `prune` drops cache entries of
     files not in `context`: only for a run over the whole tree."""
+    from reconciler.load.limits import MAX_BYTES
     from reconciler.load.validate_file import (
         CONFIG,
         FileResult,
@@ -194,7 +218,6 @@ def validate_files(
         read_bytes,
         rel_path,
     )
-    from reconciler.load.yamlsafe import MAX_BYTES
 
     tree = Tree(root=root)
     prefix = "" if str(root) == "." else str(root).rstrip("/") + "/"
@@ -221,7 +244,7 @@ def validate_files(
     # reconciler.yaml first: its network.allow changes what the URL rules accept.
     cache = _open_cache(root) if use_cache else None
     configs = [f for f in files if f.kind == CONFIG and f.result is None]
-    _check_all(configs, [], cache, jobs, with_models)
+    _check_all(configs, [], cache, jobs, with_data=True)  # tree.config needs the document
     allow: list[str] = []
     for item in configs:
         assert item.result is not None
@@ -231,12 +254,27 @@ def validate_files(
         item.result.findings.extend(
             (f.line, f.col, f.rule, f.message, str(f.severity), f.hint) for f in extra
         )
-    _check_all([f for f in files if f.result is None], allow, cache, jobs, with_models)
+
+    def found(item: _File) -> None:
+        if item.result is not None and item.result.kind == "flow":
+            item.endpoints = _flow_endpoints(item)
+            if item.endpoints is not None and on_endpoints is not None:
+                on_endpoints(item.endpoints)
+
+    rest = [f for f in files if f.result is None]
+    _check_all(
+        rest,
+        allow,
+        cache,
+        jobs,
+        with_data=with_models or endpoints,
+        on_result=found if endpoints else None,
+    )
     if cache is not None:
         if prune:
             cache.keep_only({f.key for f in files if f.key})
         cache.close()
-    _assemble(tree, files, chosen, with_models)
+    _assemble(tree, files, chosen, with_models, endpoints)
     return tree
 
 
@@ -251,7 +289,9 @@ def _check_all(
     allow: list[str],
     cache: ResultCache | None,
     jobs: int,
-    with_models: bool,
+    *,
+    with_data: bool,
+    on_result: Callable[[_File], None] | None = None,
 ) -> None:
     from reconciler.load.validate_file import FileResult
 
@@ -264,16 +304,18 @@ def _check_all(
         for item in todo:
             assert item.raw is not None
             item.key = entry_key(environment, item.kind, item.raw)
-        hits = cache.get_many({item.key for item in todo}, with_data=with_models)
+        hits = cache.get_many({item.key for item in todo}, with_data=with_data)
         for item in todo:
             hit = hits.get(item.key)
             if hit is not None:
                 findings = [tuple(f) for f in json.loads(hit[0])]
                 facts = json.loads(hit[1]) if hit[1] else None
                 item.result = FileResult(item.kind, findings, facts)
-                item.data_json = hit[2] if with_models else None
+                item.data_json = hit[2] if with_data else None
                 item.result.data = _CACHED if item.data_json is not None else None
                 item.cached = True
+                if on_result is not None:
+                    on_result(item)
     missing = [item for item in todo if item.result is None]
     outputs = _run_checks([(item.kind, item.raw or b"") for item in missing], allow, jobs)
     rows = []
@@ -281,6 +323,8 @@ def _check_all(
         item.result = result
         item.data_json = data_json
         rows.append((item.key, _dumps(result.findings), _dumps(result.facts), data_json))
+        if on_result is not None:
+            on_result(item)
     if cache is not None:
         cache.put_many(rows)
 
@@ -310,27 +354,37 @@ def _check_chunk(
 
 def _run_checks(
     items: list[tuple[str | None, bytes]], allow: list[str], jobs: int
-) -> list[tuple[FileResult, str | None]]:
+) -> Iterator[tuple[FileResult, str | None]]:
+    """Results in input order, each as soon as it (or its chunk) is ready."""
     if jobs <= 1 or len(items) < PARALLEL_MIN:
-        return _check_chunk(items, allow)
+        for item in items:
+            yield from _check_chunk([item], allow)
+        return
     import multiprocessing
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
     from reconciler.load.validate_file import checker
 
     for kind in ("flow", "request", "config"):
         checker(kind)  # built once in the parent; forked workers inherit it
-    import reconciler.models  # noqa: F401  (imported once, before the fork)
+    import reconciler.load.yamlsafe
+    import reconciler.models  # noqa: F401
 
     size = max(50, len(items) // (jobs * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    context = multiprocessing.get_context("fork")
+    # fork: workers inherit the schemas and imports. Not while another thread runs (check
+    # contacts endpoints while the tree loads): a fork copies its locks mid-use.
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        results = pool.map(_check_chunk, chunks, [allow] * len(chunks))
-        return [pair for chunk_result in results for pair in chunk_result]
+        for chunk_result in pool.map(_check_chunk, chunks, [allow] * len(chunks)):
+            yield from chunk_result
 
 
-def _assemble(tree: Tree, files: list[_File], chosen: set[str], with_models: bool) -> None:
+def _assemble(
+    tree: Tree, files: list[_File], chosen: set[str], with_models: bool, endpoints: bool
+) -> None:
     from reconciler.core.rules.tree import FlowFacts, NameAt, RequestFacts, check_tree
 
     flow_facts: list[FlowFacts] = []
@@ -350,16 +404,38 @@ def _assemble(tree: Tree, files: list[_File], chosen: set[str], with_models: boo
         elif result.kind == "request":
             refs = tuple(NameAt(*ref) for ref in facts.get("flows", ()))
             request_facts.append(RequestFacts(item.rel, name, facts.get("action"), refs))
+        elif result.kind == "config" and item.data_json is not None:
+            # The validator ran the Config model on it (or did so when it was cached).
+            tree.config = RepoConfig.from_document(json.loads(item.data_json))
     findings.extend(f for f in check_tree(flow_facts, request_facts) if f.path in chosen)
     tree.findings = sorted(findings, key=Finding.sort_key)
     if with_models:
         _models(tree, files, chosen)
+    if endpoints:
+        tree.endpoints = [item.endpoints for item in files if item.endpoints is not None]
+
+
+def _flow_endpoints(item: _File) -> FlowEndpoints | None:
+    """From the validated document (the Flow model accepted it: name and URLs are strings)."""
+    from reconciler.core.endpoints import ACTIONS, locate_url
+
+    if item.data_json is None:
+        return None
+    data = json.loads(item.data_json)
+    urls = {
+        action: endpoint["url"]
+        for action in ACTIONS
+        if isinstance(endpoint := data.get(action), dict) and endpoint.get("url")
+    }
+    text = (item.raw or b"").decode("utf-8", errors="replace") if urls else ""
+    where = {action: locate_url(text, action, url) for action, url in urls.items()}
+    return FlowEndpoints(item.rel, data["name"], urls, where)
 
 
 def _models(tree: Tree, files: list[_File], chosen: set[str]) -> None:
     from pydantic import ValidationError
 
-    from reconciler.models import Config, Flow, Request
+    from reconciler.models import Flow, Request
 
     for item in files:
         result = item.result
@@ -377,8 +453,6 @@ def _models(tree: Tree, files: list[_File], chosen: set[str]) -> None:
                 tree.requests.append(
                     RequestFile(item.rel, Request.model_validate(json.loads(item.data_json)))
                 )
-            elif result.kind == "config":
-                tree.config = Config.model_validate(json.loads(item.data_json))
         except ValidationError as exc:  # schema and model disagree: a bug, but say where
             tree.findings.append(
                 Finding(

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.core.findings import Finding, Severity
 from reconciler.core.rules import Issue, dotted, get
-from reconciler.load.yamlsafe import Loaded, load_text
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from reconciler.core.repoconfig import RepoConfig
     from reconciler.core.schema import SchemaChecker
-    from reconciler.models import Config
+    from reconciler.load.yamlsafe import Loaded
 
 FLOW, REQUEST, CONFIG = "flow", "request", "config"
 KINDS = {"Flow": FLOW, "ResubmitRequest": REQUEST, "Config": CONFIG}
@@ -75,6 +75,8 @@ def _raw(loaded: Loaded, issue: Issue) -> RawFinding:
 def check_document(raw: bytes, kind: str | None, allow: Sequence[str] = ()) -> FileResult:
     """Every per-file rule. `kind` comes from the file's place (flows.d/, requests.d/,
     reconciler.yaml); None means "decide by the document's `kind:`"."""
+    from reconciler.load.yamlsafe import load_text  # not needed when results are cached
+
     loaded = load_text(raw)
     result = FileResult(kind)
     result.findings = [(p.line, p.col, p.rule, p.message, "error", p.hint) for p in loaded.problems]
@@ -256,12 +258,13 @@ def read_bytes(path: Path, limit: int) -> bytes:
         return handle.read(limit + 1)
 
 
-def validate_config_file(path: Path, root: Path) -> tuple[Config | None, list[Finding]]:
-    """reconciler.yaml -> (Config or None, findings). Used by `load_config`; goes through
-    the result cache, so commands that only read the config skip jsonschema."""
+def validate_config_file(path: Path, root: Path) -> tuple[RepoConfig | None, list[Finding]]:
+    """reconciler.yaml -> (RepoConfig or None, findings). Used by `load_config`; goes
+    through the result cache, so commands that only read the config skip YAML, jsonschema
+    and pydantic when the file is unchanged."""
     from reconciler.load.tree import validate_files
 
-    tree = validate_files(root, [path], [path], use_cache=True, jobs=1, with_models=True)
+    tree = validate_files(root, [path], [path], use_cache=True, jobs=1, with_models=False)
     return (tree.config if tree.valid else None), tree.findings
 
 

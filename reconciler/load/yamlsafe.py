@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.errors import InternalError
+from reconciler.load.limits import MAX_BYTES
 
-MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIASES = 100
 MAX_NODES = 100_000  # nodes after alias expansion: a "billion laughs" stops here

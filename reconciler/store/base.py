@@ -39,6 +39,7 @@ class Store:
         self.conn = conn
         self.root = root  # what a relative sqlite path is relative to (for reopen)
         self._in_tx = False
+        self.prepared: set[str] = set()  # per-connection settings already made (by name)
 
     def reopen(self) -> Store:
         """A second connection to the same store (e.g. for a lock heartbeat)."""
@@ -187,11 +188,28 @@ class Store:
                 self.execute("SELECT pg_advisory_unlock(?)", (MIGRATION_LOCK_KEY,))
 
     def ensure_current(self) -> None:
-        """Commands call this: migrate an empty or older store, refuse a newer one."""
-        current = self.schema_version()
+        """Commands call this: migrate an empty or older store, refuse a newer one.
+        One round trip for a current store; an empty one takes the careful path."""
+        current = self._quick_schema_version()
+        if current is None:
+            current = self.schema_version()
         self._refuse_newer(current)
         if current < LATEST_VERSION:
             self.migrate()
+
+    def _quick_schema_version(self) -> int | None:
+        """The recorded version, read directly; None when there is no meta table (yet)."""
+        if self.dialect == "sqlite":
+            missing: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
+        else:
+            from psycopg.errors import UndefinedTable
+
+            missing = (UndefinedTable,)
+        try:
+            row = self.query_one("SELECT value FROM meta WHERE key = 'schema_version'")
+        except missing:
+            return None
+        return int(row[0]) if row and row[0] else 0
 
     def _refuse_newer(self, current: int) -> None:
         if current > LATEST_VERSION:

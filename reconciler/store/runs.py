@@ -441,6 +441,10 @@ def _sqlite_regexp(pattern: str | None, value: Any) -> bool | None:
 
 
 def _prepare(store: Store) -> None:
+    """Once per connection (a statement each is a round trip on PostgreSQL)."""
+    if "selection" in store.prepared:
+        return
+    store.prepared.add("selection")
     if store.dialect == "sqlite":
         store.conn.create_function("regexp", 2, _sqlite_regexp, deterministic=True)
         # Selection reads run rows scattered over the file: map it instead of one pread

@@ -1,0 +1,271 @@
+"""Guarded connections without an HTTP client (PRODUCT.md sections 9 and 11).
+
+The four steps every outbound connection to a configured URL takes -- resolve the host
+once, screen every address with the network policy, connect ONLY to a screened address,
+verify TLS against the original host name -- as plain asyncio streams, plus the TLS
+context and the network settings of a run. `reconciler check` sends one HEAD per
+connection with these and never imports httpx (a third of its start-up); the httpx
+transports in `reconciler.http.guard` take the same steps through httpcore.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import re
+import socket
+import ssl
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reconciler import __version__
+from reconciler.core.netpolicy import (
+    AllowlistError,
+    IPAddress,
+    NetPolicy,
+    Screening,
+    literal_address,
+)
+from reconciler.errors import ConfigError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from reconciler.core.repoconfig import RepoConfig
+
+USER_AGENT = f"flow-reconciler/{__version__}"
+
+AsyncResolver = Callable[[str, int], Awaitable[list[IPAddress]]]
+SyncResolver = Callable[[str, int], list[IPAddress]]
+
+
+# -- errors ---------------------------------------------------------------------------
+class PolicyRefusal(Exception):
+    """The host resolved only to addresses the network policy refuses. Nothing was sent,
+    nothing connected; never worth a retry. (`guard.PolicyRefused` is the httpx flavour.)"""
+
+    def __init__(self, screening: Screening) -> None:
+        super().__init__(screening.reason)
+        self.screening = screening
+        self.reason = screening.reason
+
+
+class DnsFailure(Exception):
+    """DNS could not resolve the host (may be transient). (`guard.ResolutionFailed` is the
+    httpx flavour.)"""
+
+    def __init__(self, host: str, detail: str) -> None:
+        super().__init__(f"DNS failure: cannot resolve {host} ({detail})")
+        self.host = host
+        self.reason = f"DNS failure: cannot resolve {host}"
+
+
+# -- TLS ------------------------------------------------------------------------------
+_HASHED_NAME = re.compile(r"[0-9a-f]{8}\.[0-9]+")
+
+
+def system_capath() -> str | None:
+    """The system's hashed CA directory when it can stand for the system CA file: OpenSSL
+    then reads a root when a chain needs it instead of parsing every root up front (half
+    the cost of a context). None -- load the defaults eagerly -- when the environment
+    points OpenSSL elsewhere (SSL_CERT_FILE/SSL_CERT_DIR) or the directory is not hashed
+    (c_rehash / update-ca-certificates keep the links and the file in step)."""
+    paths = ssl.get_default_verify_paths()
+    if os.environ.get(paths.openssl_cafile_env) or os.environ.get(paths.openssl_capath_env):
+        return None
+    capath = paths.capath
+    if not capath or not os.path.isdir(capath):
+        return None
+    try:
+        with os.scandir(capath) as entries:
+            return capath if any(_HASHED_NAME.fullmatch(e.name) for e in entries) else None
+    except OSError:
+        return None
+
+
+def certifi_bundle() -> str:
+    """certifi's CA file, found without importing certifi (which pulls importlib.resources
+    in, a tenth of a short command's start-up)."""
+    spec = importlib.util.find_spec("certifi")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        path = os.path.join(location, "cacert.pem")
+        if os.path.isfile(path):
+            return path
+    import certifi  # e.g. installed zipped: let it extract the file
+
+    return certifi.where()
+
+
+def build_ssl_context(ca_bundle: str | Path | None = None) -> ssl.SSLContext:
+    """Verification always on: system CAs + certifi, plus an extra PEM bundle if given."""
+    context = ssl.create_default_context(capath=system_capath())
+    context.load_verify_locations(cafile=certifi_bundle())
+    if ca_bundle is not None:
+        path = Path(ca_bundle)
+        try:
+            context.load_verify_locations(cafile=str(path))
+        except FileNotFoundError:
+            raise ConfigError(
+                f"CA bundle {path} does not exist",
+                hint="network.caBundle in reconciler.yaml is relative to the repo root",
+            ) from None
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            raise ConfigError(
+                f"CA bundle {path} is not a readable PEM certificate file: {exc}"
+            ) from None
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+# -- resolution -----------------------------------------------------------------------
+def addresses_of(infos: Iterable[tuple[Any, ...]]) -> list[IPAddress]:
+    seen: list[IPAddress] = []
+    for info in infos:
+        address = literal_address(str(info[4][0]))
+        if address is not None and address not in seen:
+            seen.append(address)
+    return seen
+
+
+def gai_text(exc: BaseException) -> str:
+    if isinstance(exc, socket.gaierror) and len(exc.args) > 1:
+        return str(exc.args[1])
+    return str(exc) or type(exc).__name__
+
+
+async def resolve_async(host: str, port: int) -> list[IPAddress]:
+    """The loop's resolver (`host` is ASCII: IDNA-encoded by the caller)."""
+    literal = literal_address(host)
+    if literal is not None:
+        return [literal]
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise DnsFailure(host, gai_text(exc)) from exc
+    return addresses_of(infos)
+
+
+def screen(
+    policy: NetPolicy,
+    host: str,
+    addresses: Sequence[IPAddress],
+    refused: Callable[[Screening], Exception] = PolicyRefusal,
+) -> Screening:
+    screening = policy.screen(host, addresses)
+    if not screening.permitted:
+        raise refused(screening)
+    return screening
+
+
+# -- a bare guarded TLS stream (the HEAD prober of `reconciler check`) -------------------
+Connector = Callable[..., Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]]]
+
+
+@dataclass(frozen=True)
+class GuardedStream:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    address: IPAddress  # the screened address the socket is connected to
+
+
+async def open_guarded_stream(
+    policy: NetPolicy,
+    host: str,
+    port: int,
+    *,
+    ssl_context: ssl.SSLContext,
+    timeout: float,
+    resolver: AsyncResolver | None = None,
+    connector: Connector | None = None,
+    refused: Callable[[Screening], Exception] = PolicyRefusal,
+    unresolved: Callable[[str, str], Exception] = DnsFailure,
+) -> GuardedStream:
+    """Resolve, screen, connect to a screened address, TLS-verify against `host`.
+
+    The same four steps as the httpx backends of `guard`, on plain asyncio streams: used
+    where one request per connection is all that is needed and httpx's per-request cost
+    shows (checking hundreds of URLs). Raises PolicyRefusal, DnsFailure (or the given
+    flavours: `guard.open_guarded_stream` raises httpx's), TimeoutError, OSError or
+    ssl.SSLError. `connector` replaces asyncio.open_connection (tests)."""
+    deadline = time.monotonic() + timeout
+    try:
+        async with asyncio.timeout(timeout):
+            addresses = await (resolver or resolve_async)(host, port)
+    except TimeoutError:
+        raise unresolved(host, "DNS lookup timed out") from None
+    screening = screen(policy, host, addresses, refused)
+    connect = connector or asyncio.open_connection
+    last: BaseException | None = None
+    for address in screening.permitted:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            async with asyncio.timeout(left):
+                reader, writer = await connect(
+                    str(address), port, ssl=ssl_context, server_hostname=host
+                )
+            return GuardedStream(reader, writer, address)
+        except ssl.SSLError:
+            raise  # the certificate will not get better at another address
+        except (OSError, TimeoutError) as exc:
+            last = exc
+    raise last if last is not None else TimeoutError("connect timed out")
+
+
+# -- from reconciler.yaml -------------------------------------------------------------
+@dataclass(frozen=True)
+class NetworkSettings:
+    """Policy + trusted CAs for one run, from reconciler.yaml and the command line."""
+
+    policy: NetPolicy
+    ca_bundle: Path | None = None
+    _contexts: dict[str, ssl.SSLContext] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    @classmethod
+    def from_config(
+        cls, config: RepoConfig | None, root: Path, *, ca_bundle: str | Path | None = None
+    ) -> NetworkSettings:
+        """`ca_bundle` (e.g. --ca-bundle, relative to the CWD) wins over network.caBundle
+        (relative to the repo root)."""
+        entries = list(config.allow) if config else []
+        try:
+            policy = NetPolicy.parse(entries)
+        except AllowlistError as exc:
+            raise ConfigError(
+                f"reconciler.yaml: {exc}",
+                hint='entries look like "api.corp.example", "*.corp.example" or "10.1.0.0/16"',
+            ) from None
+        bundle: Path | None = None
+        if ca_bundle is not None:
+            bundle = Path(ca_bundle)
+        elif config and config.ca_bundle:
+            bundle = root / config.ca_bundle
+        return cls(policy, bundle)
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """Built once per settings (loading the CA stores takes ~0.1 s)."""
+        cached = self._contexts.get("ssl")
+        if cached is None:
+            cached = self._contexts["ssl"] = build_ssl_context(self.ca_bundle)
+        return cached
+
+    def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        from reconciler.http.guard import build_async_client
+
+        kwargs.setdefault("ssl_context", self.ssl_context())
+        return build_async_client(self.policy, **kwargs)
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        from reconciler.http.guard import build_client
+
+        kwargs.setdefault("ssl_context", self.ssl_context())
+        return build_client(self.policy, **kwargs)
