@@ -256,7 +256,11 @@ def open_store(url: str, *, root: Path = Path("."), migrate: bool = True) -> Sto
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT)
+            # Not tied to the opening thread: dispatch freezes a selection on a helper
+            # thread while this one sets up HTTP (never two threads at once).
+            conn = sqlite3.connect(
+                path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT, check_same_thread=False
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
