@@ -8,29 +8,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from reconciler.core.dispatch import USER_AGENT, BatchResult, DispatchSettings, FlowSend
 from reconciler.core.findings import Finding
 from reconciler.core.secrets import mask, resolve_env
 from reconciler.core.select import compile_selection, for_action, order_by
 from reconciler.core.signing import SigningKeyError, decode_secret
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import ReconcilerError
-from reconciler.http.dispatch import (
-    USER_AGENT,
-    BatchResult,
-    ClientFactory,
-    DispatchSettings,
-    FlowSend,
-    OnBatch,
-    RequestSender,
-)
 from reconciler.load.tree import RequestFile, Tree, canonical_json
 from reconciler.models import Flow, Request
 from reconciler.store import ledger
 from reconciler.store.base import Store
+
+if TYPE_CHECKING:  # the HTTP stack is imported once there is something to send
+    from reconciler.http.dispatch import ClientFactory, OnBatch
 
 # Per flow: (flow, numbered SQL yielding run_pk, run_id, n; its params; row count), and
 # the excluded run counts by reason.
@@ -173,6 +169,9 @@ class Dispatcher:
     on_request: Callable[[RequestOutcome], None] | None = None  # a request starts
     # PostgreSQL: more connections for the ledger threads (see RequestSender)
     connect: Callable[[], Store] | None = None
+    # Run while a selection freezes on another thread (the freeze is one statement in the
+    # database, which holds no GIL): what sending needs, e.g. imports and TLS set-up.
+    warm_up: Callable[[], None] | None = None
 
     def run(self, names: Iterable[str] | None = None) -> list[RequestOutcome]:
         wanted = set(names) if names is not None else None
@@ -207,7 +206,7 @@ class Dispatcher:
             )
         flows = self._flows(request)
         if row is None:
-            row = self._freeze(item, flows)
+            row = self._freeze_warming_up(item, flows)
             if row.terminal:  # refused
                 return self._outcome(item, row)
         if self.on_request is not None:
@@ -228,6 +227,8 @@ class Dispatcher:
             outcome.error = message
             return outcome
         ledger.set_status(self.store, request.name, ledger.DISPATCHING)
+        from reconciler.http.dispatch import RequestSender
+
         sender = RequestSender(
             self.store,
             request.name,
@@ -278,6 +279,18 @@ class Dispatcher:
                 )
             flows.append(flow)
         return flows
+
+    def _freeze_warming_up(self, item: RequestFile, flows: list[Flow]) -> ledger.RequestRow:
+        warm_up, self.warm_up = self.warm_up, None  # once per process
+        if warm_up is None:
+            return self._freeze(item, flows)
+        with ThreadPoolExecutor(1, "freeze") as pool:
+            frozen = pool.submit(self._freeze, item, flows)
+            try:
+                warm_up()
+            finally:
+                row = frozen.result()  # the store is this thread's again only after this
+        return row
 
     def _freeze(self, item: RequestFile, flows: list[Flow]) -> ledger.RequestRow:
         request = item.request

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -217,6 +218,40 @@ def test_live_lease_of_another_host_is_not_taken_over(sqlite_url: str, tmp_path:
     store.close()
 
 
+@pytest.mark.parametrize("lease", ["live", "expired", "none"])
+def test_sqlite_writer_in_a_long_transaction_makes_others_time_out_naming_it(
+    sqlite_url: str, tmp_path: Path, lease: str
+) -> None:
+    """An apply holds SQLite's write lock for its whole transaction, and its heartbeat
+    cannot extend the lease meanwhile. A second writer must still give up after
+    --lock-timeout (not SQLite's own 30 s wait) and name whoever holds the store."""
+    write_flow(tmp_path, "A")
+    store = open_store(sqlite_url)
+    if lease != "none":
+        expires = "9999-12-31T00:00:00Z" if lease == "live" else "2026-01-01T00:00:30.000000Z"
+        _plant_lease(store, {"purpose": "apply", "actor": "carol", "host": "r9", "pid": 9}, expires)
+    store.execute("BEGIN IMMEDIATE")  # a writer in the middle of its transaction
+    try:
+        started = time.monotonic()
+        done = cli(tmp_path, sqlite_url, "apply", "--lock-timeout", "1")
+        waited = time.monotonic() - started
+    finally:
+        store.execute("ROLLBACK")
+    assert done.returncode == 1, done.stderr
+    assert "gave up after waiting 1s" in done.stderr and 1.0 <= waited < 15, waited
+    if lease == "none":
+        assert "locked by another writer (a transaction that holds the store's write" in done.stderr
+    else:
+        assert "locked by apply by carol on r9 (pid 9) since 2026-01-01T00:00:00" in done.stderr
+    assert "internal error" not in done.stderr and load_flows(store) == {}
+    # Once that transaction is over, an expired or absent lease is no obstacle.
+    if lease != "live":
+        again = cli(tmp_path, sqlite_url, "apply", "--lock-timeout", "1")
+        assert again.returncode == 0, again.stderr
+        assert len(load_flows(store)) == 1 and store.query("SELECT * FROM locks") == []
+    store.close()
+
+
 def _spawn_apply(root: Path, store_url: str, *args: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
     env["PYTHONPATH"] = str(REPO)
@@ -262,6 +297,26 @@ def _state(store: Store) -> tuple[int, set[str], int, int]:
     return len(flows), marks, store.revision(), int(audit[0]) if audit else -1
 
 
+def _writer_in_transaction(store: Store) -> bool:
+    """Another connection is inside a write transaction: on PostgreSQL it has written
+    (it has a transaction id); on SQLite it holds the write lock."""
+    if store.dialect == "postgresql":
+        row = store.query_one(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+        )
+        return bool(row and row[0])
+    store.execute("PRAGMA busy_timeout = 0")
+    try:
+        store.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        store.execute("PRAGMA busy_timeout = 30000")
+    store.execute("ROLLBACK")
+    return False
+
+
 @pytest.mark.slow
 def test_sigkill_during_apply_leaves_all_old_or_all_new(store_url: str, tmp_path: Path) -> None:
     count = 1500
@@ -272,29 +327,34 @@ def test_sigkill_during_apply_leaves_all_old_or_all_new(store_url: str, tmp_path
     write_flows(tmp_path, 300, prefix="extra", description="v2")
     new = (count + 300, {"new"}, 2, 2 * count + 300)
     store = open_store(store_url)
-    outcomes = []
-    for delay in (0.0, 0.05, 0.15, 0.4):
+    outcomes = []  # (killed inside the apply transaction?, all-new?)
+    for attempt in range(8):
         proc = _spawn_apply(tmp_path, store_url, "--lock-timeout", "60")
-        # the lock row appears when the tree is loaded and the transaction starts
+        # the lock row appears when the tree is loaded; the transaction starts right after
         assert wait_for(
             lambda: bool(store.query("SELECT 1 FROM locks")), timeout=120, interval=0.002
         )
-        time.sleep(delay)
+        inside = attempt > 0 and wait_for(
+            lambda: _writer_in_transaction(store), timeout=30, interval=0.001
+        )
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=60)
         state = _state(store)
         assert state in (old, new), state
-        outcomes.append(state == new)
+        outcomes.append((inside, state == new))
         if state == new:
             break
+    # Killed right at the start: nothing written. Killed while its transaction was open
+    # (it had written: the revision and some flows): still nothing, at least once.
+    assert outcomes[0] == (False, False)
+    assert (True, False) in outcomes, outcomes
     # the killed process left its lease behind; the next apply (same host, dead pid) takes
     # it over at once and finishes the job
-    assert store.query("SELECT 1 FROM locks") or outcomes[-1]
+    assert store.query("SELECT 1 FROM locks") or outcomes[-1][1]
     done = cli(tmp_path, store_url, "apply", "--lock-timeout", "5", timeout=300)
     assert done.returncode == 0, done.stderr
     assert _state(store) == new
-    if not outcomes[-1]:
+    if not outcomes[-1][1]:
         assert f"on {socket.gethostname()}" in done.stdout and "took over" in done.stdout
     assert cli(tmp_path, store_url, "plan", "--detailed-exitcode").returncode == 0
-    assert outcomes[0] is False  # killed right at the start: nothing was written
     store.close()

@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import click
 
 from reconciler.cli.context import AppContext
 from reconciler.errors import DispatchError, ValidationFailed
 from reconciler.reporters.common import format_option, resolve_format
+
+if TYPE_CHECKING:
+    from reconciler.http.guard import NetworkSettings
+    from reconciler.http.poster import GuardedPoster
 
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
 
@@ -36,11 +41,9 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             hint="pull requests run `reconciler requests preview`; the merge workflow dispatches",
         )
     from reconciler import provenance
+    from reconciler.core.dispatch import DispatchSettings, FlowSend
     from reconciler.core.statuses import StatusTable
     from reconciler.dispatcher import Dispatcher, selector
-    from reconciler.http.dispatch import DispatchSettings, FlowSend
-    from reconciler.http.guard import NetworkSettings
-    from reconciler.http.poster import GuardedPoster
     from reconciler.load.tree import load_tree
     from reconciler.reporters.dispatch import Progress, render_dispatch
     from reconciler.store import ledger
@@ -64,14 +67,31 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
         if unknown:
             raise DispatchError(f"no request named {', '.join(map(repr, unknown))} in requests.d/")
         config = app.config()
-        network = NetworkSettings.from_config(config, app.root)
         statuses = StatusTable.from_overrides(config.statuses if config else None)
+        # The HTTP stack (httpx, h11, TLS contexts) is set up while the selection freezes:
+        # validation has checked network.allow and network.caBundle already.
+        networks: list[NetworkSettings] = []
+
+        def network() -> NetworkSettings:
+            if not networks:
+                from reconciler.http.guard import NetworkSettings
+
+                networks.append(NetworkSettings.from_config(config, app.root))
+                networks[0].ssl_context()
+            return networks[0]
+
+        def warm_up() -> None:
+            import reconciler.http.dispatch  # noqa: F401  (the sending stack)
+
+            network()
 
         def client_factory(send: FlowSend) -> GuardedPoster:
+            from reconciler.http.poster import GuardedPoster
+
             return GuardedPoster(
-                network.policy,
+                network().policy,
                 send.url,
-                ssl_context=network.ssl_context(),
+                ssl_context=network().ssl_context(),
                 timeout=send.timeout,
                 max_connections=send.concurrency,
             )
@@ -89,6 +109,7 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             on_batch=progress.batch,
             on_request=progress.start,
             connect=lambda: open_store(app.resolved_store_url(), root=app.root, migrate=False),
+            warm_up=warm_up,
         )
         try:
             outcomes = dispatcher.run(only or None)

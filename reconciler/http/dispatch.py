@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import os
 import random
 import ssl
 import threading
@@ -24,7 +23,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from reconciler import __version__
+from reconciler.core.dispatch import BatchResult, DispatchSettings, FlowSend
 from reconciler.core.retry import CircuitBreaker, RetryPolicy, Verdict, classify_status
 from reconciler.core.retry import parse_retry_after as _parse_retry_after
 from reconciler.core.secrets import mask
@@ -34,77 +33,10 @@ from reconciler.http.poster import GuardedPoster
 from reconciler.store import ledger
 from reconciler.store.base import Store
 
-USER_AGENT = f"flow-reconciler/{__version__}"
 _T = TypeVar("_T")
 _THREAD = threading.local()  # a ledger thread's own store connection
 _REASON_BODY_BYTES = 300  # how much of an error response we keep as the reason
 _DRAIN_BYTES = 64 * 1024
-
-
-@dataclass(frozen=True)
-class DispatchSettings:
-    """Knobs that are not per flow. Tests shorten the delays through the environment."""
-
-    lease_seconds: float = 120.0
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    retry_after_cap: float = 120.0
-    breaker_threshold: int = 10
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> DispatchSettings:
-        env = dict(os.environ if environ is None else environ)
-        defaults = cls()
-
-        def number(name: str, default: float) -> float:
-            text = env.get(name)
-            if not text:
-                return default
-            try:
-                value = float(text)
-            except ValueError:
-                from reconciler.errors import ConfigError
-
-                raise ConfigError(f"{name}={text!r} is not a number") from None
-            if value < 0:
-                from reconciler.errors import ConfigError
-
-                raise ConfigError(f"{name} must be >= 0")
-            return value
-
-        return cls(
-            lease_seconds=max(number("RECONCILER_DISPATCH_LEASE", defaults.lease_seconds), 1.0),
-            base_delay=number("RECONCILER_DISPATCH_BASE_DELAY", defaults.base_delay),
-            max_delay=number("RECONCILER_DISPATCH_MAX_DELAY", defaults.max_delay),
-            retry_after_cap=number("RECONCILER_DISPATCH_RETRY_AFTER_CAP", defaults.retry_after_cap),
-            breaker_threshold=max(
-                int(number("RECONCILER_DISPATCH_BREAKER", defaults.breaker_threshold)), 1
-            ),
-        )
-
-
-@dataclass(frozen=True)
-class FlowSend:
-    """Everything needed to send one flow's batches; header values already resolved."""
-
-    flow: str
-    url: str
-    headers: dict[str, str]
-    signing_key: bytes | None
-    concurrency: int
-    timeout: float
-    max_attempts: int
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    flow: str
-    seq: int
-    status: str  # delivered | failed | released
-    attempts: int
-    runs: int
-    http_status: int | None
-    reason: str | None
 
 
 @dataclass

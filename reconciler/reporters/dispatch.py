@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
+from reconciler.core.dispatch import BatchResult
 from reconciler.core.secrets import mask
 from reconciler.dispatcher import RequestOutcome
-from reconciler.http.dispatch import BatchResult
 from reconciler.reporters.common import (
     github_escape,
     is_terminal,

@@ -1,0 +1,199 @@
+"""The dispatch poster: guarded, pinned, TLS-verified keep-alive POSTs over h11. Real HTTPS
+servers on 127.0.0.1 with trustme certificates; every connect recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import ssl
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import trustme
+
+from reconciler.core.netpolicy import IPAddress, NetPolicy
+from reconciler.http import poster as poster_module
+from reconciler.http.guard import PolicyRefused, build_ssl_context
+from reconciler.http.poster import GuardedPoster, PostResponse
+from tests.https_servers import HTTPSServer, Route
+
+ALLOW_LOOPBACK = NetPolicy.parse(["127.0.0.1/32"])
+
+
+class Connects:
+    """asyncio.open_connection, recorded: where every socket went and for which name."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int, str | None]] = []
+
+    async def __call__(self, host: str, port: int, **kwargs: Any) -> Any:
+        self.calls.append((host, port, kwargs.get("server_hostname")))
+        return await asyncio.open_connection(host, port, **kwargs)
+
+
+def resolver(mapping: dict[str, str]) -> Callable[[str, int], Awaitable[list[IPAddress]]]:
+    async def resolve(host: str, port: int) -> list[IPAddress]:
+        return [ipaddress.ip_address(mapping[host])]
+
+    return resolve
+
+
+def post_all(
+    poster: GuardedPoster, bodies: list[bytes], headers: list[tuple[str, str]] | None = None
+) -> list[PostResponse]:
+    async def go() -> list[PostResponse]:
+        async with poster:
+            out = []
+            for body in bodies:
+                out.append(await poster.post(headers or [("X-Test", "1")], body))
+            return out
+
+    return asyncio.run(go())
+
+
+def make(url: str, ca_pem: Path, **kwargs: Any) -> GuardedPoster:
+    return GuardedPoster(
+        kwargs.pop("policy", ALLOW_LOOPBACK),
+        url,
+        ssl_context=build_ssl_context(ca_pem),
+        timeout=kwargs.pop("timeout", 5.0),
+        max_connections=kwargs.pop("max_connections", 2),
+        **kwargs,
+    )
+
+
+def test_posts_reuse_one_pinned_connection_verified_against_the_url_host(
+    ca: trustme.CA, ca_pem: Path
+) -> None:
+    connects = Connects()
+    with HTTPSServer(ca.issue_cert("pinned.test")) as server:
+        poster = make(
+            server.url("/in?x=1", host="pinned.test"),
+            ca_pem,
+            resolver=resolver({"pinned.test": "127.0.0.1"}),
+            connector=connects,
+        )
+        responses = post_all(poster, [b"[1]", b"[2]", b"[3]"])
+        requests = server.requests
+        assert server.connections == 1  # kept alive
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    assert responses[0].body == b"ok" and not responses[0].truncated
+    # the socket went to the screened address; TLS checked the name of the URL
+    assert connects.calls == [("127.0.0.1", server.port, "pinned.test")]
+    assert [(r.method, r.path, r.body) for r in requests] == [
+        ("POST", "/in?x=1", b"[1]"),
+        ("POST", "/in?x=1", b"[2]"),
+        ("POST", "/in?x=1", b"[3]"),
+    ]
+    assert requests[0].headers["host"] == f"pinned.test:{server.port}"
+    assert requests[0].headers["content-length"] == "3"
+    assert requests[0].headers["x-test"] == "1"
+
+
+def test_a_certificate_for_another_name_fails_before_anything_is_sent(
+    ca: trustme.CA, ca_pem: Path
+) -> None:
+    with HTTPSServer(ca.issue_cert("other.test")) as server:
+        poster = make(
+            server.url("/", host="pinned.test"),
+            ca_pem,
+            resolver=resolver({"pinned.test": "127.0.0.1"}),
+        )
+        with pytest.raises(httpx.ConnectError) as info:
+            post_all(poster, [b"[]"])
+        assert server.requests == []
+    assert isinstance(info.value.__cause__, ssl.SSLCertVerificationError)
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "169.254.169.254", "10.0.0.1", "::1"])
+def test_refused_addresses_are_never_connected_to(
+    ca: trustme.CA, ca_pem: Path, address: str
+) -> None:
+    connects = Connects()
+    poster = make(
+        "https://api.example.test/resubmit",
+        ca_pem,
+        policy=NetPolicy(),
+        resolver=resolver({"api.example.test": address}),
+        connector=connects,
+    )
+    with pytest.raises(PolicyRefused) as info:
+        post_all(poster, [b"[]"])
+    assert "refused by network policy" in info.value.reason
+    assert connects.calls == []
+
+
+def test_only_https_urls() -> None:
+    with pytest.raises(httpx.UnsupportedProtocol):
+        GuardedPoster(
+            ALLOW_LOOPBACK,
+            "http://127.0.0.1/x",
+            ssl_context=ssl.create_default_context(),
+            timeout=1,
+            max_connections=1,
+        )
+
+
+def test_a_large_body_is_not_drained_and_its_connection_is_dropped(
+    ca: trustme.CA, ca_pem: Path
+) -> None:
+    big = Route(status=400, body=b"x" * 300_000)
+    with HTTPSServer(ca.issue_cert("127.0.0.1"), default=big) as server:
+        poster = make(server.url("/"), ca_pem)
+
+        async def go() -> list[PostResponse]:
+            async with poster:
+                return [await poster.post([], b"[]", max_body=1000) for _ in range(2)]
+
+        first, second = asyncio.run(go())
+        assert server.connections == 2  # not reused: the rest of the body was never read
+    assert first.status_code == 400 and first.truncated
+    assert 1000 <= len(first.body) < 300_000
+    assert second.truncated
+
+
+def test_connection_close_and_expired_idle_connections_are_not_reused(
+    ca: trustme.CA, ca_pem: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closing = Route(headers=(("Connection", "close"),))
+    with HTTPSServer(ca.issue_cert("127.0.0.1"), default=closing) as server:
+        responses = post_all(make(server.url("/"), ca_pem), [b"[1]", b"[2]"])
+        assert server.connections == 2
+    assert [r.status_code for r in responses] == [200, 200]
+
+    monkeypatch.setattr(poster_module, "KEEPALIVE_SECONDS", 0.0)
+    with HTTPSServer(ca.issue_cert("127.0.0.1")) as server:
+        post_all(make(server.url("/"), ca_pem), [b"[1]", b"[2]"])
+        assert server.connections == 2
+
+
+def test_slow_response_is_a_read_timeout(ca: trustme.CA, ca_pem: Path) -> None:
+    with (
+        HTTPSServer(ca.issue_cert("127.0.0.1"), default=Route(delay=2.0)) as server,
+        pytest.raises(httpx.ReadTimeout),
+    ):
+        post_all(make(server.url("/"), ca_pem, timeout=0.3), [b"[]"])
+
+
+def test_a_header_value_with_a_line_break_is_never_sent(ca: trustme.CA, ca_pem: Path) -> None:
+    with HTTPSServer(ca.issue_cert("127.0.0.1")) as server:
+        with pytest.raises(httpx.LocalProtocolError):
+            post_all(make(server.url("/"), ca_pem), [b"[]"], [("X-Key", "a\r\nInjected: 1")])
+        assert server.requests == []
+
+
+def test_concurrent_posts_use_at_most_max_connections(ca: trustme.CA, ca_pem: Path) -> None:
+    with HTTPSServer(ca.issue_cert("127.0.0.1"), default=Route(delay=0.05)) as server:
+        poster = make(server.url("/"), ca_pem, max_connections=3)
+
+        async def go() -> list[PostResponse]:
+            async with poster:
+                return list(await asyncio.gather(*(poster.post([], b"[]") for _ in range(12))))
+
+        responses = asyncio.run(go())
+        assert server.connections == 3
+        assert len(server.requests) == 12
+    assert {r.status_code for r in responses} == {200}
