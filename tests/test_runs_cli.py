@@ -278,3 +278,64 @@ def test_preview_invalid_request_file(repo: Path, sqlite_url: str) -> None:
     result = _cli(repo, sqlite_url, "requests", "preview")
     assert result.returncode == 1
     assert "requests.d/broken.yaml:" in result.stderr
+
+
+def test_statuses_override_in_reconciler_yaml_moves_names_and_groups(
+    repo: Path, store_url: str
+) -> None:
+    """`statuses: {1: Failed}`: code 1 is Failed (so in the Error group), code 2 is no
+    longer Failed -- for listing, counting, and what a request selects."""
+    assert _cli(repo, store_url, "runs", "import", "runs.ndjson").returncode == 0
+    (repo / "reconciler.yaml").write_text(
+        "apiVersion: reconciler/v1\nkind: Config\nstatuses: {1: Failed}\n"
+    )
+    failed = _cli(
+        repo, store_url, "runs", "list", "--status", "Failed", "--limit", "100", "--format", "json"
+    )
+    assert failed.returncode == 0, failed.stderr
+    doc = json.loads(failed.stdout)
+    # statusId 1 is every 4th run from run-002 on (i % 4 == 2)
+    assert [r["id"] for r in doc["runs"]] == [f"run-{i:03d}" for i in range(2, 40, 4)]
+    assert doc["byStatus"] == {"Failed": 10}
+    error = json.loads(
+        _cli(
+            repo,
+            store_url,
+            "runs",
+            "list",
+            "--status",
+            "Error",
+            "--limit",
+            "100",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert error["byStatus"] == {"Failed": 10, "ResubmitFailed": 10}
+    assert {r["statusId"] for r in error["runs"]} == {1, 5}
+    _request(repo, "2026-11-28-override")
+    preview = _cli(repo, store_url, "requests", "preview", "--format", "json")
+    assert preview.returncode == 0, preview.stderr
+    (flow,) = json.loads(preview.stdout)["requests"][0]["flows"]
+    assert flow["sendByStatus"] == {"Failed": 10, "ResubmitFailed": 10}, flow
+    assert [r["id"] for r in flow["sample"][:3]] == ["run-001", "run-002", "run-005"]
+    # Without the override, the same request selects Failed (2) and ResubmitFailed (5).
+    (repo / "reconciler.yaml").unlink()
+    default = _cli(repo, store_url, "requests", "preview", "--format", "json")
+    sample = json.loads(default.stdout)["requests"][0]["flows"][0]["sample"]
+    assert [r["id"] for r in sample[:3]] == ["run-000", "run-001", "run-004"]
+    codes = json.loads(
+        _cli(
+            repo,
+            store_url,
+            "runs",
+            "list",
+            "--status",
+            "Failed",
+            "--limit",
+            "100",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert {r["statusId"] for r in codes["runs"]} == {2}
