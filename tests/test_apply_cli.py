@@ -135,10 +135,31 @@ def test_sentinel_secret_never_leaves_the_environment(store_url: str, tmp_path: 
     assert "env:ORDERS_API_KEY -> env:OTHER_KEY" in "".join(outputs) or (
         '"ORDERS_API_KEY" -> "OTHER_KEY"' in "".join(outputs)
     )
+    # The read-only commands, and failures with --debug (tracebacks, locals of frames).
+    (tmp_path / "requests.d").mkdir()
+    (tmp_path / "requests.d" / "r.yaml").write_text(
+        "apiVersion: reconciler/v1\nkind: ResubmitRequest\nname: r\nreason: test\n"
+        "action: resubmit\nflows: [Orders]\nselect:\n  status: [Error]\n"
+    )
+    for args, code in (
+        (["validate"], 0),
+        (["validate", "--format", "json"], 0),
+        (["requests", "preview", "--format", "markdown"], 0),
+        (["check", "--changed-only"], 0),
+    ):
+        done = cli(tmp_path, store_url, *args, env=env)
+        assert done.returncode == code, (args, done.stdout, done.stderr)
+        outputs += [done.stdout, done.stderr]
+    (tmp_path / "flows.d" / "broken.yaml").write_text("name: [unclosed\n")
+    for args in (["--debug", "plan"], ["--debug", "apply"], ["--debug", "validate"]):
+        done = cli(tmp_path, store_url, *args, env=env)
+        assert done.returncode == 1 and "broken.yaml" in done.stdout + done.stderr, args
+        outputs += [done.stdout, done.stderr]
     everything = "".join(outputs) + plan_file.read_text() + _dump(store_url)
-    if store_url.startswith("sqlite"):
-        for path in tmp_path.rglob("store.db*"):
-            everything += path.read_bytes().decode("latin-1")
+    cache = list((tmp_path / ".reconciler" / "cache").glob("validate.db*"))
+    assert cache  # the validation cache (file contents) is searched too
+    for path in cache + list(tmp_path.rglob("store.db*")):
+        everything += path.read_bytes().decode("latin-1")
     assert "ORDERS_API_KEY" in everything  # references are there...
     assert SENTINEL not in everything  # ...values never
 
@@ -170,6 +191,39 @@ def test_history_and_status(sqlite_url: str, tmp_path: Path) -> None:
     assert flows["lastApply"]["actor"] == "octocat" and flows["lastApply"]["changes"] == 1
     text_status = cli(tmp_path, sqlite_url, "status").stdout
     assert "last apply" in text_status and "octocat" in text_status
+
+
+def test_drift_through_the_cli_plan_status_apply_history(store_url: str, tmp_path: Path) -> None:
+    write_flow(tmp_path, "Orders", url="https://good.example.com/r")
+    assert cli(tmp_path, store_url, "apply").returncode == 0
+    store = open_store(store_url)
+    with store.transaction():  # someone edits the store copy by hand
+        store.execute(
+            "UPDATE flows SET spec = replace(spec, 'good.example.com', 'evil.example.com') "
+            "WHERE name = ?",
+            ("Orders",),
+        )
+    plan = cli(tmp_path, store_url, "plan", "--detailed-exitcode")
+    assert plan.returncode == 2, plan.stderr
+    assert "drift" in plan.stdout and "resubmit.url" in plan.stdout
+    assert (
+        "https://evil.example.com/r" in plan.stdout and "https://good.example.com/r" in plan.stdout
+    )
+    markdown = cli(tmp_path, store_url, "plan", "--format", "markdown").stdout
+    assert "resubmit.url" in markdown and "drift" in markdown.lower()
+    status = json.loads(cli(tmp_path, store_url, "status", "--format", "json").stdout)
+    assert status["sections"]["flows"]["drifted"] == ["Orders"]
+    assert status["sections"]["flows"]["ok"] is False
+    applied = cli(tmp_path, store_url, "apply")
+    assert applied.returncode == 0 and "1 drift" in applied.stdout, applied.stdout
+    assert "good.example.com" in load_flows(store, specs=True)["Orders"].spec
+    history = json.loads(
+        cli(tmp_path, store_url, "history", "--flow", "Orders", "--format", "json").stdout
+    )
+    drift = [r for r in history["records"] if r["action"] == "drift"]
+    assert len(drift) == 1 and drift[0]["diff"][0]["path"] == "resubmit.url"
+    assert cli(tmp_path, store_url, "plan", "--detailed-exitcode").returncode == 0
+    store.close()
 
 
 # -- locking ----------------------------------------------------------------------------------
