@@ -687,11 +687,11 @@ def settle_and_claim(
 
 def unclaim(store: Store, claimed: list[Batch], worker: str, *, reason: str) -> None:
     """Give back batches claimed ahead but never sent: pending again, their attempt not
-    counted, same key."""
+    counted, same key, the reason of an earlier attempt kept."""
     with store.transaction():
         for batch in claimed:
             store.execute(
-                "UPDATE batches SET status = ?, attempts = attempts - 1, reason = ?, "
+                "UPDATE batches SET status = ?, attempts = attempts - 1, reason = COALESCE(reason, ?), "
                 "claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE request = ? "
                 "AND flow = ? AND seq = ? AND status = ? AND claimed_by = ?",
                 (
