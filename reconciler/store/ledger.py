@@ -358,10 +358,9 @@ def freeze(
             max_runs,
             excluded,
         )
-    if store.dialect == "postgresql":
-        # Fresh statistics for the rows just written: without them the planner takes the
-        # new batch_runs for tiny and scans all of it for every window's records.
-        store.execute("ANALYZE batch_runs, batches")
+    # No ANALYZE after the freeze (~0.1 s for 100,000 rows): every query of a window is
+    # an equality on the leading primary-key columns plus a seq range (window_bodies), which
+    # the planner serves from the index whatever it believes about the fresh rows.
     row = get_request(store, name)
     assert row is not None
     return row
