@@ -497,3 +497,56 @@ def test_dispatch_guards_every_connection_and_sends_nothing_it_should_not(
         assert batch.reason is not None and batch.reason.startswith(expected), batch.reason
         assert batch.reason.endswith("not retried: sending to this endpoint stopped")
     assert {b.reason for b in batches if not b.attempts} == {"claimed, not sent"}
+
+
+def test_settling_a_window_records_only_the_batches_still_held(
+    store_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Results of a window are written together (one statement per outcome); a batch
+    another worker took over meanwhile keeps that worker's state and gets no audit."""
+    with Receiver(ca.issue_cert("127.0.0.1")) as receiver:
+        setup(tmp_path, store_url, ca_pem, receiver, records(40))
+        monkeypatch.delenv("ORDERS_API_KEY")
+        [frozen] = dispatch(tmp_path, store_url)  # freezes 4 batches, sends nothing
+        assert frozen.batch_count == 4 and receiver.hits == []
+    store = open_store(store_url, root=tmp_path)
+    try:
+        flow = "Order Processing"
+        _, claimed = ledger.settle_and_claim(
+            store, REQUEST, flow, "me", 60, action="resubmit", settled=[], limit=4
+        )
+        batches = [b for b, body in claimed]
+        assert [b.seq for b in batches] == [0, 1, 2, 3]
+        with store.transaction():  # batch 2 is taken over by another worker
+            store.execute(
+                "UPDATE batches SET claimed_by = ? WHERE request = ? AND seq = ?",
+                ("other", REQUEST, 2),
+            )
+        settle = [
+            ledger.Settle(batches[0], ledger.B_DELIVERED, 200, None, 1),
+            ledger.Settle(batches[1], ledger.B_FAILED, 400, "HTTP 400 Bad Request", 1),
+            ledger.Settle(batches[2], ledger.B_DELIVERED, 200, None, 1),
+            ledger.Settle(batches[3], ledger.B_DELIVERED, 200, None, 1),
+        ]
+        held, more = ledger.settle_and_claim(
+            store, REQUEST, flow, "me", 60, action="resubmit", settled=settle, limit=4
+        )
+        assert held == [True, True, False, True] and more == []
+        states = {
+            b.seq: (b.status, b.http_status, b.reason) for b in ledger.batches(store, REQUEST)
+        }
+        assert states == {
+            0: ("delivered", 200, None),
+            1: ("failed", 400, "HTTP 400 Bad Request"),
+            2: ("in_flight", None, None),
+            3: ("delivered", 200, None),
+        }
+        audited = sorted(
+            json.loads(detail)["seq"]
+            for (detail,) in store.query(
+                "SELECT detail FROM audit WHERE kind = 'batch' AND request = ?", (REQUEST,)
+            )
+        )
+        assert audited == [0, 1, 3]
+    finally:
+        store.close()
