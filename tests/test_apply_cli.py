@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -134,10 +135,31 @@ def test_sentinel_secret_never_leaves_the_environment(store_url: str, tmp_path: 
     assert "env:ORDERS_API_KEY -> env:OTHER_KEY" in "".join(outputs) or (
         '"ORDERS_API_KEY" -> "OTHER_KEY"' in "".join(outputs)
     )
+    # The read-only commands, and failures with --debug (tracebacks, locals of frames).
+    (tmp_path / "requests.d").mkdir()
+    (tmp_path / "requests.d" / "r.yaml").write_text(
+        "apiVersion: reconciler/v1\nkind: ResubmitRequest\nname: r\nreason: test\n"
+        "action: resubmit\nflows: [Orders]\nselect:\n  status: [Error]\n"
+    )
+    for args, code in (
+        (["validate"], 0),
+        (["validate", "--format", "json"], 0),
+        (["requests", "preview", "--format", "markdown"], 0),
+        (["check", "--changed-only"], 0),
+    ):
+        done = cli(tmp_path, store_url, *args, env=env)
+        assert done.returncode == code, (args, done.stdout, done.stderr)
+        outputs += [done.stdout, done.stderr]
+    (tmp_path / "flows.d" / "broken.yaml").write_text("name: [unclosed\n")
+    for args in (["--debug", "plan"], ["--debug", "apply"], ["--debug", "validate"]):
+        done = cli(tmp_path, store_url, *args, env=env)
+        assert done.returncode == 1 and "broken.yaml" in done.stdout + done.stderr, args
+        outputs += [done.stdout, done.stderr]
     everything = "".join(outputs) + plan_file.read_text() + _dump(store_url)
-    if store_url.startswith("sqlite"):
-        for path in tmp_path.rglob("store.db*"):
-            everything += path.read_bytes().decode("latin-1")
+    cache = list((tmp_path / ".reconciler" / "cache").glob("validate.db*"))
+    assert cache  # the validation cache (file contents) is searched too
+    for path in cache + list(tmp_path.rglob("store.db*")):
+        everything += path.read_bytes().decode("latin-1")
     assert "ORDERS_API_KEY" in everything  # references are there...
     assert SENTINEL not in everything  # ...values never
 
@@ -169,6 +191,39 @@ def test_history_and_status(sqlite_url: str, tmp_path: Path) -> None:
     assert flows["lastApply"]["actor"] == "octocat" and flows["lastApply"]["changes"] == 1
     text_status = cli(tmp_path, sqlite_url, "status").stdout
     assert "last apply" in text_status and "octocat" in text_status
+
+
+def test_drift_through_the_cli_plan_status_apply_history(store_url: str, tmp_path: Path) -> None:
+    write_flow(tmp_path, "Orders", url="https://good.example.com/r")
+    assert cli(tmp_path, store_url, "apply").returncode == 0
+    store = open_store(store_url)
+    with store.transaction():  # someone edits the store copy by hand
+        store.execute(
+            "UPDATE flows SET spec = replace(spec, 'good.example.com', 'evil.example.com') "
+            "WHERE name = ?",
+            ("Orders",),
+        )
+    plan = cli(tmp_path, store_url, "plan", "--detailed-exitcode")
+    assert plan.returncode == 2, plan.stderr
+    assert "drift" in plan.stdout and "resubmit.url" in plan.stdout
+    assert (
+        "https://evil.example.com/r" in plan.stdout and "https://good.example.com/r" in plan.stdout
+    )
+    markdown = cli(tmp_path, store_url, "plan", "--format", "markdown").stdout
+    assert "resubmit.url" in markdown and "drift" in markdown.lower()
+    status = json.loads(cli(tmp_path, store_url, "status", "--format", "json").stdout)
+    assert status["sections"]["flows"]["drifted"] == ["Orders"]
+    assert status["sections"]["flows"]["ok"] is False
+    applied = cli(tmp_path, store_url, "apply")
+    assert applied.returncode == 0 and "1 drift" in applied.stdout, applied.stdout
+    assert "good.example.com" in load_flows(store, specs=True)["Orders"].spec
+    history = json.loads(
+        cli(tmp_path, store_url, "history", "--flow", "Orders", "--format", "json").stdout
+    )
+    drift = [r for r in history["records"] if r["action"] == "drift"]
+    assert len(drift) == 1 and drift[0]["diff"][0]["path"] == "resubmit.url"
+    assert cli(tmp_path, store_url, "plan", "--detailed-exitcode").returncode == 0
+    store.close()
 
 
 # -- locking ----------------------------------------------------------------------------------
@@ -217,6 +272,40 @@ def test_live_lease_of_another_host_is_not_taken_over(sqlite_url: str, tmp_path:
     store.close()
 
 
+@pytest.mark.parametrize("lease", ["live", "expired", "none"])
+def test_sqlite_writer_in_a_long_transaction_makes_others_time_out_naming_it(
+    sqlite_url: str, tmp_path: Path, lease: str
+) -> None:
+    """An apply holds SQLite's write lock for its whole transaction, and its heartbeat
+    cannot extend the lease meanwhile. A second writer must still give up after
+    --lock-timeout (not SQLite's own 30 s wait) and name whoever holds the store."""
+    write_flow(tmp_path, "A")
+    store = open_store(sqlite_url)
+    if lease != "none":
+        expires = "9999-12-31T00:00:00Z" if lease == "live" else "2026-01-01T00:00:30.000000Z"
+        _plant_lease(store, {"purpose": "apply", "actor": "carol", "host": "r9", "pid": 9}, expires)
+    store.execute("BEGIN IMMEDIATE")  # a writer in the middle of its transaction
+    try:
+        started = time.monotonic()
+        done = cli(tmp_path, sqlite_url, "apply", "--lock-timeout", "1")
+        waited = time.monotonic() - started
+    finally:
+        store.execute("ROLLBACK")
+    assert done.returncode == 1, done.stderr
+    assert "gave up after waiting 1s" in done.stderr and 1.0 <= waited < 15, waited
+    if lease == "none":
+        assert "locked by another writer (a transaction that holds the store's write" in done.stderr
+    else:
+        assert "locked by apply by carol on r9 (pid 9) since 2026-01-01T00:00:00" in done.stderr
+    assert "internal error" not in done.stderr and load_flows(store) == {}
+    # Once that transaction is over, an expired or absent lease is no obstacle.
+    if lease != "live":
+        again = cli(tmp_path, sqlite_url, "apply", "--lock-timeout", "1")
+        assert again.returncode == 0, again.stderr
+        assert len(load_flows(store)) == 1 and store.query("SELECT * FROM locks") == []
+    store.close()
+
+
 def _spawn_apply(root: Path, store_url: str, *args: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
     env["PYTHONPATH"] = str(REPO)
@@ -262,6 +351,26 @@ def _state(store: Store) -> tuple[int, set[str], int, int]:
     return len(flows), marks, store.revision(), int(audit[0]) if audit else -1
 
 
+def _writer_in_transaction(store: Store) -> bool:
+    """Another connection is inside a write transaction: on PostgreSQL it has written
+    (it has a transaction id); on SQLite it holds the write lock."""
+    if store.dialect == "postgresql":
+        row = store.query_one(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+        )
+        return bool(row and row[0])
+    store.execute("PRAGMA busy_timeout = 0")
+    try:
+        store.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        store.execute("PRAGMA busy_timeout = 30000")
+    store.execute("ROLLBACK")
+    return False
+
+
 @pytest.mark.slow
 def test_sigkill_during_apply_leaves_all_old_or_all_new(store_url: str, tmp_path: Path) -> None:
     count = 1500
@@ -272,29 +381,34 @@ def test_sigkill_during_apply_leaves_all_old_or_all_new(store_url: str, tmp_path
     write_flows(tmp_path, 300, prefix="extra", description="v2")
     new = (count + 300, {"new"}, 2, 2 * count + 300)
     store = open_store(store_url)
-    outcomes = []
-    for delay in (0.0, 0.05, 0.15, 0.4):
+    outcomes = []  # (killed inside the apply transaction?, all-new?)
+    for attempt in range(8):
         proc = _spawn_apply(tmp_path, store_url, "--lock-timeout", "60")
-        # the lock row appears when the tree is loaded and the transaction starts
+        # the lock row appears when the tree is loaded; the transaction starts right after
         assert wait_for(
             lambda: bool(store.query("SELECT 1 FROM locks")), timeout=120, interval=0.002
         )
-        time.sleep(delay)
+        inside = attempt > 0 and wait_for(
+            lambda: _writer_in_transaction(store), timeout=30, interval=0.001
+        )
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=60)
         state = _state(store)
         assert state in (old, new), state
-        outcomes.append(state == new)
+        outcomes.append((inside, state == new))
         if state == new:
             break
+    # Killed right at the start: nothing written. Killed while its transaction was open
+    # (it had written: the revision and some flows): still nothing, at least once.
+    assert outcomes[0] == (False, False)
+    assert (True, False) in outcomes, outcomes
     # the killed process left its lease behind; the next apply (same host, dead pid) takes
     # it over at once and finishes the job
-    assert store.query("SELECT 1 FROM locks") or outcomes[-1]
+    assert store.query("SELECT 1 FROM locks") or outcomes[-1][1]
     done = cli(tmp_path, store_url, "apply", "--lock-timeout", "5", timeout=300)
     assert done.returncode == 0, done.stderr
     assert _state(store) == new
-    if not outcomes[-1]:
+    if not outcomes[-1][1]:
         assert f"on {socket.gethostname()}" in done.stdout and "took over" in done.stdout
     assert cli(tmp_path, store_url, "plan", "--detailed-exitcode").returncode == 0
-    assert outcomes[0] is False  # killed right at the start: nothing was written
     store.close()

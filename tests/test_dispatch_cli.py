@@ -254,3 +254,37 @@ def test_sigkill_at_random_points_then_rerun_loses_nothing_and_resends_only_in_f
     # per kill at most `concurrency` batches on the wire plus `concurrency` sent whose
     # delivered mark waits for the window's next commit (grouped commits)
     assert sum(resent.values()) - len(resent) <= 2 * 2 * 10
+
+
+def test_two_dispatch_processes_on_postgresql_share_the_work_and_never_resend(
+    pg_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path
+) -> None:
+    """What the contract describes: several `reconciler requests dispatch` processes
+    against one PostgreSQL store (the merge workflow re-run while one is still going)."""
+    texts = [record_text(i) for i in range(600)]
+    env = {**os.environ, **FAST, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    env.pop("GITHUB_ACTIONS", None)
+    command = [
+        sys.executable, "-m", "reconciler", "--store", pg_url, "--repo", str(tmp_path),
+        "requests", "dispatch", "--format", "json",
+    ]  # fmt: skip
+    with Receiver(ca.issue_cert("127.0.0.1"), lambda hit: Reply(delay=0.03)) as receiver:
+        prepare(tmp_path, pg_url, ca_pem, receiver, texts, batch_size=5, concurrency=2)
+        procs = [
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(2)
+        ]
+        outs = [p.communicate(timeout=120) for p in procs]
+        hits = receiver.hits
+    assert [p.returncode for p in procs] == [0, 0], outs
+    keys = Counter(h.key for h in hits)
+    assert len(keys) == 120 and set(keys.values()) == {1}, keys.most_common(3)
+    sent = [json.loads(out)["requests"][0]["sentThisRun"] for out, _ in outs]
+    assert sum(sent) == 120 and all(n > 0 for n in sent), sent  # both did real work
+    store = open_store(pg_url, root=tmp_path)
+    try:
+        assert {b.status for b in ledger.batches(store, REQUEST)} == {"delivered"}
+        row = ledger.get_request(store, REQUEST)
+        assert row is not None and row.status == "completed"
+    finally:
+        store.close()

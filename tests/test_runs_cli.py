@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -278,3 +279,42 @@ def test_preview_invalid_request_file(repo: Path, sqlite_url: str) -> None:
     result = _cli(repo, sqlite_url, "requests", "preview")
     assert result.returncode == 1
     assert "requests.d/broken.yaml:" in result.stderr
+
+
+def _listed(root: Path, store: str, status: str) -> dict[str, Any]:
+    done = _cli(
+        root, store, "runs", "list", "--status", status, "--limit", "100", "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
+def test_statuses_override_in_reconciler_yaml_moves_names_and_groups(
+    repo: Path, store_url: str
+) -> None:
+    """`statuses: {1: Failed}`: code 1 is Failed (so in the Error group), code 2 is no
+    longer Failed -- for listing, counting, and what a request selects."""
+    assert _cli(repo, store_url, "runs", "import", "runs.ndjson").returncode == 0
+    (repo / "reconciler.yaml").write_text(
+        "apiVersion: reconciler/v1\nkind: Config\nstatuses: {1: Failed}\n"
+    )
+    doc = _listed(repo, store_url, "Failed")
+    # statusId 1 is every 4th run from run-002 on (i % 4 == 2)
+    assert [r["id"] for r in doc["runs"]] == [f"run-{i:03d}" for i in range(2, 40, 4)]
+    assert doc["byStatus"] == {"Failed": 10}
+    error = _listed(repo, store_url, "Error")
+    assert error["byStatus"] == {"Failed": 10, "ResubmitFailed": 10}
+    assert {r["statusId"] for r in error["runs"]} == {1, 5}
+    _request(repo, "2026-11-28-override")
+    preview = _cli(repo, store_url, "requests", "preview", "--format", "json")
+    assert preview.returncode == 0, preview.stderr
+    (flow,) = json.loads(preview.stdout)["requests"][0]["flows"]
+    assert flow["sendByStatus"] == {"Failed": 10, "ResubmitFailed": 10}, flow
+    assert [r["id"] for r in flow["sample"][:3]] == ["run-001", "run-002", "run-005"]
+    # Without the override, the same request selects Failed (2) and ResubmitFailed (5).
+    (repo / "reconciler.yaml").unlink()
+    default = _cli(repo, store_url, "requests", "preview", "--format", "json")
+    sample = json.loads(default.stdout)["requests"][0]["flows"][0]["sample"]
+    assert [r["id"] for r in sample[:3]] == ["run-000", "run-001", "run-004"]
+    codes = _listed(repo, store_url, "Failed")
+    assert {r["statusId"] for r in codes["runs"]} == {2}

@@ -73,3 +73,49 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(store_url: str) -
     store = open_store(store_url, migrate=False)
     assert store.schema_version() == LATEST_VERSION
     store.close()
+
+
+def test_upgrading_a_populated_store_keeps_every_row(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store written by the previous version (schema 3) with flows, audit, runs and a
+    ledger: upgrading loses nothing, and the new schema works on the old rows."""
+    from reconciler.core.plan import Action
+    from reconciler.provenance import Provenance
+    from reconciler.reconcile import ApplyOptions, apply_flows, desired_flows, make_plan
+    from reconciler.store import base
+    from reconciler.store.migrations import MIGRATIONS
+    from reconciler.store.runs import import_runs
+    from tests.flowfiles import write_flows
+    from tests.runs_helpers import add_ledger, record, write_ndjson
+
+    tables = ("flows", "audit", "runs", "run_flows", "requests", "batches", "batch_runs", "meta")
+    with monkeypatch.context() as old_tool:
+        old_tool.setattr(base, "MIGRATIONS", MIGRATIONS[:3])
+        old_tool.setattr(base, "LATEST_VERSION", 3)
+        store = open_store(store_url)
+        assert store.schema_version() == 3
+        write_flows(tmp_path, 5, workflow="someworkflow")
+        prov = Provenance("old-tool", "0" * 40, "host", 1)
+        apply_flows(store, desired_flows(tmp_path), ApplyOptions(), prov)
+        runs = [record(f"run-{i:03d}") for i in range(20)]
+        import_runs(store, [str(write_ndjson(tmp_path / "runs.ndjson", runs))])
+        add_ledger(store, "req-1", "flow 00000", [("delivered", ["run-000", "run-001"])])
+        before = {t: store.query(f"SELECT * FROM {t} ORDER BY 1, 2") for t in tables}
+        store.close()
+
+    store = open_store(store_url)  # this tool: migrates to the latest schema
+    assert store.schema_version() == LATEST_VERSION
+    after = {t: store.query(f"SELECT * FROM {t} ORDER BY 1, 2") for t in tables}
+    for table in tables[:-1]:
+        assert after[table] == before[table] and after[table], table
+    assert set(before["meta"]) <= set(after["meta"]) | {("schema_version", "3")}
+    # The old rows plan as unchanged, and edits outside apply are now counted.
+    assert not make_plan(store, desired_flows(tmp_path)).has_changes
+    state = store.flows_state()
+    with store.transaction():
+        store.execute("UPDATE flows SET spec = spec || ' ' WHERE name = ?", ("flow 00001",))
+    assert store.flows_state()[1] > state[1]
+    (entry,) = make_plan(store, desired_flows(tmp_path)).changes
+    assert entry.action is Action.DRIFT and entry.flow == "flow 00001"
+    store.close()

@@ -12,7 +12,7 @@ FORMATS = ("text", "json", "markdown")
 @format_option(*FORMATS)
 @click.pass_obj
 def status(app: AppContext, output_format: str | None) -> None:
-    """Store summary: flows, drift, last apply (and what other features add)."""
+    """Store summary: flows, drift and the last apply; endpoint health; open requests."""
     from reconciler.reporters.status import render_status
     from reconciler.store import redact_url
     from reconciler.store.status import collect

@@ -24,8 +24,9 @@ def format_option(*choices: str) -> Callable[[FC], FC]:
         "output_format",
         type=click.Choice(allowed),
         default=None,
-        help="Output format (default: github when GITHUB_ACTIONS=true"
-        + (", else text)." if "github" in allowed else ", text otherwise)."),
+        help="Output format (default: github when GITHUB_ACTIONS=true, else text)."
+        if "github" in allowed
+        else "Output format (default: text).",
     )
 
 

@@ -18,6 +18,7 @@ from reconciler.store.migrations import LATEST_VERSION, MIGRATIONS
 Dialect = Literal["sqlite", "postgresql"]
 MIGRATION_LOCK_KEY = 0x7265636F  # pg_advisory_lock key held while migrating
 Params = Sequence[Any]
+SQLITE_BUSY_TIMEOUT = 30.0  # seconds a statement waits for another connection's write lock
 
 
 def utcnow() -> str:
@@ -258,7 +259,7 @@ def open_store(url: str, *, root: Path = Path("."), migrate: bool = True) -> Sto
             # Not tied to the opening thread: dispatch freezes a selection on a helper
             # thread while this one sets up HTTP (never two threads at once).
             conn = sqlite3.connect(
-                path, isolation_level=None, timeout=30.0, check_same_thread=False
+                path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT, check_same_thread=False
             )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import threading
 import time
 import uuid
@@ -23,10 +24,15 @@ from types import TracebackType
 from typing import Any
 
 from reconciler.errors import LockTimeout
-from reconciler.store.base import Store
+from reconciler.store.base import SQLITE_BUSY_TIMEOUT, Store
 
 WRITER = "writer"
 DEFAULT_TTL = 30.0
+# SQLite: how long one acquire attempt waits for the database's write lock, and the
+# connection's usual wait (open_store), restored afterwards.
+SQLITE_LOCK_POLL_MS = 100
+SQLITE_BUSY_MS = int(SQLITE_BUSY_TIMEOUT * 1000)
+BUSY_WITHOUT_LEASE = "another writer (a transaction that holds the store's write lock)"
 
 
 def _iso(moment: datetime) -> str:
@@ -61,6 +67,10 @@ class LockHolder:
             f"{info.get('purpose', 'a writer')} by {info.get('actor', '?')} on "
             f"{info.get('host', '?')} (pid {info.get('pid', '?')})"
         )
+
+    def alive(self, now: str) -> bool:
+        """The lease still counts: not expired, and not left by a dead local process."""
+        return self.expires_at > now and not self.is_dead_local_process()
 
     def is_dead_local_process(self) -> bool:
         """The holder ran on this host and its process is gone."""
@@ -122,10 +132,14 @@ class StoreLock:
                 break
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                since = (
+                    f" since {current.acquired_at} (lease until {current.expires_at})"
+                    if current.acquired_at
+                    else ""
+                )
                 raise LockTimeout(
-                    f"the store is locked by {current.describe()} since {current.acquired_at} "
-                    f"(lease until {current.expires_at}); gave up after waiting "
-                    f"{self.timeout:g}s",
+                    f"the store is locked by {current.describe()}{since}; gave up after "
+                    f"waiting {self.timeout:g}s",
                     hint="let it finish and retry, or wait longer with --lock-timeout SECONDS; "
                     "the lease of a killed writer expires by itself",
                 )
@@ -136,7 +150,29 @@ class StoreLock:
             self._thread.start()
 
     def _try_acquire(self) -> LockHolder | None:
-        """None when acquired, else the current holder."""
+        """None when acquired, else the current holder.
+
+        The holder is read first with a plain read, which never waits (WAL readers on
+        SQLite, MVCC on PostgreSQL). Only a free or expired lease is written, and on SQLite
+        without waiting for the database's write lock: a writer whose transaction is still
+        open holds it (its lease may even have expired, as its heartbeat cannot write
+        meanwhile), and then the lock counts as held, so that --lock-timeout applies."""
+        seen = current_holder(self.store, self.name)
+        if seen is not None and seen.alive(_iso(_now())):
+            return seen
+        if self.store.dialect != "sqlite":
+            return self._compare_and_swap()
+        self.store.execute(f"PRAGMA busy_timeout = {SQLITE_LOCK_POLL_MS}")
+        try:
+            return self._compare_and_swap()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            return seen or LockHolder(BUSY_WITHOUT_LEASE, "", "")
+        finally:
+            self.store.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+
+    def _compare_and_swap(self) -> LockHolder | None:
         now = _now()
         expires = _iso(now + timedelta(seconds=self.ttl))
         with self.store.transaction():
@@ -158,7 +194,7 @@ class StoreLock:
                 if row is None:  # released in between: next poll gets it
                     return LockHolder("(released)", "", "")
             current = LockHolder(str(row[0]), str(row[1]), str(row[2]))
-            if current.expires_at > _iso(now) and not current.is_dead_local_process():
+            if current.alive(_iso(now)):
                 return current
             cur = self.store.execute(
                 "UPDATE locks SET holder = ?, acquired_at = ?, expires_at = ? "
