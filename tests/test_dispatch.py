@@ -3,6 +3,7 @@ faults, retries, circuit breaker, missing secrets, refusal, two workers on Postg
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import sqlite3
 import threading
@@ -14,6 +15,7 @@ import pytest
 import trustme
 
 from reconciler.core.dispatch import USER_AGENT, DispatchSettings, FlowSend
+from reconciler.core.netpolicy import IPAddress
 from reconciler.core.statuses import StatusTable
 from reconciler.dispatcher import Dispatcher, RequestOutcome, selector
 from reconciler.errors import ReconcilerError
@@ -59,11 +61,19 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def dispatch(
-    root: Path, store_url: str, warm_up: Callable[[], None] | None = None
+    root: Path,
+    store_url: str,
+    warm_up: Callable[[], None] | None = None,
+    dns: dict[str, str] | None = None,
 ) -> list[RequestOutcome]:
+    """`requests dispatch` in process; `dns` answers name lookups (host -> address)."""
     tree = load_tree(root)
     assert tree.valid, tree.findings
     network = NetworkSettings.from_config(load_config(root), root)
+
+    async def resolve(host: str, port: int) -> list[IPAddress]:
+        assert dns is not None
+        return [ipaddress.ip_address(dns[host])]
 
     def factory(send: FlowSend) -> GuardedPoster:
         return GuardedPoster(
@@ -72,6 +82,7 @@ def dispatch(
             ssl_context=network.ssl_context(),
             timeout=send.timeout,
             max_connections=send.concurrency,
+            resolver=resolve if dns is not None else None,
         )
 
     store = open_store(store_url, root=root)
@@ -447,3 +458,95 @@ def test_warm_up_runs_once_beside_the_freeze_and_its_failure_leaves_a_resumable_
         [done] = dispatch(tmp_path, store_url, lambda: calls.append("warm"))
         assert done.status == "completed" and len(receiver.hits) == 3
         assert calls == []  # frozen already: nothing to overlap, nothing called
+
+
+@pytest.mark.parametrize(
+    ("address", "cert_name", "expected"),
+    [
+        # the name now resolves to the cloud metadata address: refused, never connected
+        ("169.254.169.254", "orders.example.test", "refused by the network policy"),
+        # an allowed address, but its certificate is not for the URL's host name
+        ("127.0.0.1", "other.example.test", "TLS verification failed"),
+    ],
+)
+def test_dispatch_guards_every_connection_and_sends_nothing_it_should_not(
+    tmp_path: Path, ca: trustme.CA, ca_pem: Path, address: str, cert_name: str, expected: str
+) -> None:
+    """The SSRF guard and TLS rules of `check` hold for dispatch: the URL's host is resolved
+    once, screened, the socket pinned to that address, and TLS verified against the name.
+    Either failure stops the flow at once; its batches stay pending for a fixed re-run."""
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    with Receiver(ca.issue_cert(cert_name)) as receiver:
+        url = f"https://orders.example.test:{receiver.port}/resubmit"
+        write_tree(tmp_path, ca_pem=ca_pem, url=url)
+        store = open_store(store_url, root=tmp_path)
+        try:
+            seed_store(store, tmp_path, records(30))
+        finally:
+            store.close()
+        [outcome] = dispatch(tmp_path, store_url, dns={"orders.example.test": address})
+        assert receiver.hits == []
+    assert outcome.status == "failed"
+    assert outcome.error is not None and expected in outcome.error, outcome.error
+    # a batch tried keeps its reason; the ones claimed ahead go back uncounted
+    batches = ledger_batches(store_url, tmp_path)
+    assert {b.status for b in batches} == {"pending"} and len(batches) == 3
+    tried = [b for b in batches if b.attempts]
+    assert 1 <= len(tried) <= 2 and {b.attempts for b in tried} == {1}
+    for batch in tried:
+        assert batch.reason is not None and batch.reason.startswith(expected), batch.reason
+        assert batch.reason.endswith("not retried: sending to this endpoint stopped")
+    assert {b.reason for b in batches if not b.attempts} == {"claimed, not sent"}
+
+
+def test_settling_a_window_records_only_the_batches_still_held(
+    store_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Results of a window are written together (one statement per outcome); a batch
+    another worker took over meanwhile keeps that worker's state and gets no audit."""
+    with Receiver(ca.issue_cert("127.0.0.1")) as receiver:
+        setup(tmp_path, store_url, ca_pem, receiver, records(40))
+        monkeypatch.delenv("ORDERS_API_KEY")
+        [frozen] = dispatch(tmp_path, store_url)  # freezes 4 batches, sends nothing
+        assert frozen.batch_count == 4 and receiver.hits == []
+    store = open_store(store_url, root=tmp_path)
+    try:
+        flow = "Order Processing"
+        _, claimed = ledger.settle_and_claim(
+            store, REQUEST, flow, "me", 60, action="resubmit", settled=[], limit=4
+        )
+        batches = [b for b, body in claimed]
+        assert [b.seq for b in batches] == [0, 1, 2, 3]
+        with store.transaction():  # batch 2 is taken over by another worker
+            store.execute(
+                "UPDATE batches SET claimed_by = ? WHERE request = ? AND seq = ?",
+                ("other", REQUEST, 2),
+            )
+        settle = [
+            ledger.Settle(batches[0], ledger.B_DELIVERED, 200, None, 1),
+            ledger.Settle(batches[1], ledger.B_FAILED, 400, "HTTP 400 Bad Request", 1),
+            ledger.Settle(batches[2], ledger.B_DELIVERED, 200, None, 1),
+            ledger.Settle(batches[3], ledger.B_DELIVERED, 200, None, 1),
+        ]
+        held, more = ledger.settle_and_claim(
+            store, REQUEST, flow, "me", 60, action="resubmit", settled=settle, limit=4
+        )
+        assert held == [True, True, False, True] and more == []
+        states = {
+            b.seq: (b.status, b.http_status, b.reason) for b in ledger.batches(store, REQUEST)
+        }
+        assert states == {
+            0: ("delivered", 200, None),
+            1: ("failed", 400, "HTTP 400 Bad Request"),
+            2: ("in_flight", None, None),
+            3: ("delivered", 200, None),
+        }
+        audited = sorted(
+            json.loads(detail)["seq"]
+            for (detail,) in store.query(
+                "SELECT detail FROM audit WHERE kind = 'batch' AND request = ?", (REQUEST,)
+            )
+        )
+        assert audited == [0, 1, 3]
+    finally:
+        store.close()

@@ -202,7 +202,7 @@ class RequestSender:
             # after the senders finish catches a worker that died meanwhile (bounded).
             for _ in range(3):
                 await self._db(ledger.reap, self.request, self.worker)
-                window = _Window(self, send, outcome)
+                window = _Window(self, send, outcome, stopped=lambda: breaker.opened)
                 try:
                     senders = [
                         self._sender(client, send, policy, breaker, window)
@@ -234,6 +234,9 @@ class RequestSender:
         while not breaker.opened:
             claimed = await window.next()
             if claimed is None:
+                return
+            if breaker.opened:  # opened while this sender waited: give the batch back unsent
+                window.ready.appendleft(claimed)
                 return
             batch, body = claimed
             result = await self._send_batch(client, send, policy, breaker, batch, body, window)
@@ -315,8 +318,15 @@ class _Window:
     and body reads take longer than sending a round, and FOR UPDATE SKIP LOCKED keeps
     concurrent claims apart. Inline (SQLite) one at a time: the calls block anyway."""
 
-    def __init__(self, sender: RequestSender, send: FlowSend, outcome: FlowRun) -> None:
+    def __init__(
+        self,
+        sender: RequestSender,
+        send: FlowSend,
+        outcome: FlowRun,
+        stopped: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.sender = sender
+        self.stopped = stopped  # sending stopped (circuit breaker): claim nothing more
         self.send = send
         self.outcome = outcome
         # Claims of two rounds of the senders: half the claim commits, and the next
@@ -350,6 +360,7 @@ class _Window:
         want = self.size + self.claim_size * (self.refills - 1)
         while (
             not self.exhausted
+            and not self.stopped()
             and len(self.claims) < self.refills
             and len(self.ready) + self.claiming < max(want, 1)
         ):
@@ -360,7 +371,8 @@ class _Window:
 
     async def _claim(self) -> None:
         try:
-            claimed = await self._sync(self.claim_size)
+            # Checked again as the claim starts: the breaker may have opened meanwhile.
+            claimed = await self._sync(0 if self.stopped() else self.claim_size)
         except Exception as exc:  # raised to the senders by _top_up
             self.failure = exc
             self.exhausted = True
@@ -368,7 +380,7 @@ class _Window:
         finally:
             self.claiming -= self.claim_size
         self.ready.extend(claimed)
-        if not claimed:
+        if not claimed and not self.stopped():
             self.exhausted = True
 
     async def settle(self, result: ledger.Settle) -> None:
