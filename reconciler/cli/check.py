@@ -61,10 +61,11 @@ def check(
 ) -> int:
     """Check that every distinct resubmit/resume URL is reachable (HEAD only, TLS verified,
     private addresses refused unless allowed). Exit 1 when one is unreachable."""
-    from reconciler.http.connect import NetworkSettings, prefetch_trust
+    from reconciler.http.trust import prefetch_trust
 
     prefetch_trust()  # the CA stores load while the rest starts up
 
+    from reconciler.http.connect import NetworkSettings
     from reconciler.http.reachability import BackgroundChecks, CheckOptions
     from reconciler.reporters.check import Progress
 
