@@ -256,10 +256,7 @@ class GuardedPoster:
             reading.truncated,
         )
         reusable = (
-            reading.complete
-            and not reading.truncated
-            and not reading.extra
-            and reading.keep_alive
+            reading.complete and not reading.truncated and not reading.extra and reading.keep_alive
         )
         return response, reusable
 
