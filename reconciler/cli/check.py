@@ -61,7 +61,10 @@ def check(
 ) -> int:
     """Check that every distinct resubmit/resume URL is reachable (HEAD only, TLS verified,
     private addresses refused unless allowed). Exit 1 when one is unreachable."""
-    from reconciler.http.connect import NetworkSettings
+    from reconciler.http.connect import NetworkSettings, prefetch_trust
+
+    prefetch_trust()  # the CA stores load while the rest starts up
+
     from reconciler.http.reachability import BackgroundChecks, CheckOptions
     from reconciler.reporters.check import Progress
 
@@ -117,6 +120,8 @@ def _check(
         uses = endpoint_uses(tree)
         selected = set().union(*(wanted(item) for item in tree.endpoints))
         progress.total = len(selected)
+        if store is None:  # opened (or created, migrated) while the checks run
+            store = open_store(app.resolved_store_url(), root=app.root)
         results = {r.url: r for r in checks.results()}
         report = CheckReport(
             tuple(
@@ -129,8 +134,6 @@ def _check(
             notes=tuple(_tree_notes(tree.findings)),
             duration_s=checks.duration_s,
         )
-        if store is None:
-            store = open_store(app.resolved_store_url(), root=app.root)
         record_checks(store, report.results)
     finally:
         if store is not None:

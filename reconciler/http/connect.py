@@ -16,8 +16,10 @@ import os
 import re
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,10 +102,41 @@ def certifi_bundle() -> str:
     return certifi.where()
 
 
-def build_ssl_context(ca_bundle: str | Path | None = None) -> ssl.SSLContext:
-    """Verification always on: system CAs + certifi, plus an extra PEM bundle if given."""
+def _trusting_context() -> ssl.SSLContext:
     context = ssl.create_default_context(capath=system_capath())
     context.load_verify_locations(cafile=certifi_bundle())
+    return context
+
+
+_prefetched: Future[ssl.SSLContext] | None = None
+_prefetch_lock = threading.Lock()
+
+
+def prefetch_trust() -> None:
+    """Start loading the system and certifi CAs -- most of a TLS context's cost -- on a
+    thread now, for this process's next build_ssl_context (`check` calls it first)."""
+    global _prefetched
+    with _prefetch_lock:
+        if _prefetched is not None:
+            return
+        future: Future[ssl.SSLContext] = Future()
+        _prefetched = future
+
+    def load() -> None:
+        try:
+            future.set_result(_trusting_context())
+        except BaseException as exc:  # raised by build_ssl_context
+            future.set_exception(exc)
+
+    threading.Thread(target=load, name="reconciler-cas", daemon=True).start()
+
+
+def build_ssl_context(ca_bundle: str | Path | None = None) -> ssl.SSLContext:
+    """Verification always on: system CAs + certifi, plus an extra PEM bundle if given."""
+    global _prefetched
+    with _prefetch_lock:
+        future, _prefetched = _prefetched, None  # a context is used once
+    context = future.result() if future is not None else _trusting_context()
     if ca_bundle is not None:
         path = Path(ca_bundle)
         try:

@@ -122,7 +122,7 @@ def discover(root: Path, paths: Sequence[Path] | None = None) -> list[Path]:
                 )
         elif path.exists():
             found.add(str(path))
-    return [Path(p) for p in sorted(found) if not os.path.isdir(p)]
+    return [Path(p) for p in sorted(found)]  # os.walk's names are not directories
 
 
 def kind_of(rel: str) -> str | None:
@@ -210,14 +210,7 @@ def validate_files(
 ) -> Tree:
     """Validate `selected` (in the context of `context`). `prune` drops cache entries of
     files not in `context`: only for a run over the whole tree."""
-    from reconciler.load.limits import MAX_BYTES
-    from reconciler.load.validate_file import (
-        CONFIG,
-        FileResult,
-        config_file_findings,
-        read_bytes,
-        rel_path,
-    )
+    from reconciler.load.validate_file import CONFIG, config_file_findings, rel_path
 
     tree = Tree(root=root)
     prefix = "" if str(root) == "." else str(root).rstrip("/") + "/"
@@ -232,22 +225,16 @@ def validate_files(
 
     chosen = {relative(p) for p in selected}
     files = [_File(p, rel, kind_of(rel)) for p in context for rel in (relative(p),)]
-    for item in files:
-        try:
-            item.raw = read_bytes(item.path, MAX_BYTES)
-        except OSError as exc:
-            item.result = FileResult(
-                item.kind,
-                [(1, 1, "unreadable", f"cannot read file: {exc.strerror}", "error", None)],
-            )
 
-    # reconciler.yaml first: its network.allow changes what the URL rules accept.
+    # Files are read as they are checked (_check_all). reconciler.yaml first: its network.allow changes what the URL rules accept.
     cache = _open_cache(root) if use_cache else None
-    configs = [f for f in files if f.kind == CONFIG and f.result is None]
+    configs = [f for f in files if f.kind == CONFIG]
     _check_all(configs, [], cache, jobs, with_data=True)  # tree.config needs the document
     allow: list[str] = []
     for item in configs:
         assert item.result is not None
+        if item.raw is None:  # unreadable
+            continue
         if item.rel == CONFIG_FILE and item.result.facts:
             allow = list(item.result.facts.get("allow", []))
         extra = config_file_findings(item.result, item.rel, root)
@@ -293,29 +280,24 @@ def _check_all(
     with_data: bool,
     on_result: Callable[[_File], None] | None = None,
 ) -> None:
-    from reconciler.load.validate_file import FileResult
-
+    """Read, look up in the cache, validate the rest; `on_result` as each result is known."""
     if not todo:
         return
-    if cache is not None:
+    if cache is None:
+        _read(todo)
+    else:
         from reconciler.load.cache import entry_key, package_fingerprint
 
         environment = f"{package_fingerprint()}|{json.dumps(sorted(allow))}"
-        for item in todo:
-            assert item.raw is not None
-            item.key = entry_key(environment, item.kind, item.raw)
-        hits = cache.get_many({item.key for item in todo}, with_data=with_data)
-        for item in todo:
-            hit = hits.get(item.key)
-            if hit is not None:
-                findings = [tuple(f) for f in json.loads(hit[0])]
-                facts = json.loads(hit[1]) if hit[1] else None
-                item.result = FileResult(item.kind, findings, facts)
-                item.data_json = hit[2] if with_data else None
-                item.result.data = _CACHED if item.data_json is not None else None
-                item.cached = True
-                if on_result is not None:
-                    on_result(item)
+        # A small first chunk: its cached results reach `on_result` (check starts
+        # contacting) before the other files are even read.
+        for chunk in (todo[:FIRST_CHUNK], todo[FIRST_CHUNK:]):
+            _read(chunk)
+            readable = [item for item in chunk if item.raw is not None]
+            for item in readable:
+                assert item.raw is not None
+                item.key = entry_key(environment, item.kind, item.raw)
+            _use_hits(readable, cache, with_data, on_result)
     missing = [item for item in todo if item.result is None]
     outputs = _run_checks([(item.kind, item.raw or b"") for item in missing], allow, jobs)
     rows = []
@@ -327,6 +309,45 @@ def _check_all(
             on_result(item)
     if cache is not None:
         cache.put_many(rows)
+
+
+FIRST_CHUNK = 50
+
+
+def _read(items: list[_File]) -> None:
+    from reconciler.load.limits import MAX_BYTES
+    from reconciler.load.validate_file import FileResult, read_bytes
+
+    for item in items:
+        try:
+            item.raw = read_bytes(item.path, MAX_BYTES)
+        except OSError as exc:
+            item.result = FileResult(
+                item.kind,
+                [(1, 1, "unreadable", f"cannot read file: {exc.strerror}", "error", None)],
+            )
+
+
+def _use_hits(
+    items: list[_File],
+    cache: ResultCache,
+    with_data: bool,
+    on_result: Callable[[_File], None] | None,
+) -> None:
+    from reconciler.load.validate_file import FileResult
+
+    hits = cache.get_many({item.key for item in items}, with_data=with_data)
+    for item in items:
+        hit = hits.get(item.key)
+        if hit is not None:
+            findings = [tuple(f) for f in json.loads(hit[0])]
+            facts = json.loads(hit[1]) if hit[1] else None
+            item.result = FileResult(item.kind, findings, facts)
+            item.data_json = hit[2] if with_data else None
+            item.result.data = _CACHED if item.data_json is not None else None
+            item.cached = True
+            if on_result is not None:
+                on_result(item)
 
 
 _CACHED = object()  # marker: valid, data still in its JSON text

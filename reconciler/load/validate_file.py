@@ -6,6 +6,7 @@ are `(line, col, rule, message, severity, hint)` tuples."""
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,9 +254,12 @@ def rel_path(path: Path, root: Path) -> str:
 
 
 def read_bytes(path: Path, limit: int) -> bytes:
-    """At most limit+1 bytes: enough to say "too large" without reading 5 GiB."""
+    """At most limit+1 bytes: enough to say "too large" without reading 5 GiB. The buffer
+    is sized by the file, not the limit (a 1 MiB buffer per file costs more than the read
+    at 10,000 files)."""
     with path.open("rb") as handle:
-        return handle.read(limit + 1)
+        size = os.fstat(handle.fileno()).st_size
+        return handle.read(min(size, limit) + 1)  # +1: a file that grew is still seen
 
 
 def validate_config_file(path: Path, root: Path) -> tuple[RepoConfig | None, list[Finding]]:
