@@ -18,7 +18,13 @@ from reconciler.core.netpolicy import IPAddress, NetPolicy
 from reconciler.http import poster as poster_module
 from reconciler.http.guard import PolicyRefused, build_ssl_context
 from reconciler.http.poster import GuardedPoster, PostResponse
-from tests.https_servers import HTTPSServer, Route
+from tests.https_servers import (
+    HTTPSServer,
+    LoopThreadServer,
+    Route,
+    _read_request,
+    server_context,
+)
 
 ALLOW_LOOPBACK = NetPolicy.parse(["127.0.0.1/32"])
 
@@ -197,3 +203,84 @@ def test_concurrent_posts_use_at_most_max_connections(ca: trustme.CA, ca_pem: Pa
         assert server.connections == 3
         assert len(server.requests) == 12
     assert {r.status_code for r in responses} == {200}
+
+
+class RawServer(LoopThreadServer):
+    """Answers every request with the exact bytes of `replies` in turn (then closes if
+    `close` is set): framings the tests' HTTPSServer never uses."""
+
+    def __init__(self, cert: trustme.LeafCert, replies: list[bytes], *, close: bool) -> None:
+        self.context = server_context(cert)
+        self.replies = list(replies)
+        self.close = close
+        self.connections = 0
+        super().__init__()
+
+    async def _start(self) -> asyncio.AbstractServer:
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.connections += 1
+            try:
+                while self.replies and await _read_request(reader) is not None:
+                    writer.write(self.replies.pop(0))
+                    await writer.drain()
+                    if self.close:
+                        break
+            finally:
+                writer.close()
+
+        return await asyncio.start_server(serve, "127.0.0.1", 0, ssl=self.context)
+
+
+@pytest.mark.parametrize(
+    ("reply", "close", "body", "reused"),
+    [
+        (  # chunked, then kept alive
+            b"HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n"
+            b"Retry-After: 7\r\n\r\n4\r\nslow\r\n5\r\n down\r\n0\r\n\r\n",
+            False,
+            b"slow down",
+            True,
+        ),
+        (  # an interim 100 before the final answer
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n"
+            b"Retry-After: 7\r\n\r\nok",
+            False,
+            b"ok",
+            True,
+        ),
+        (  # HTTP/1.0, no length: the body ends with the connection
+            b"HTTP/1.0 500 Internal Server Error\r\nRetry-After: 7\r\n\r\nbroken",
+            True,
+            b"broken",
+            False,
+        ),
+    ],
+)
+def test_response_framings(
+    ca: trustme.CA, ca_pem: Path, reply: bytes, close: bool, body: bytes, reused: bool
+) -> None:
+    with RawServer(ca.issue_cert("127.0.0.1"), [reply, reply], close=close) as server:
+        poster = make(f"https://127.0.0.1:{server.port}/in", ca_pem, max_connections=1)
+        first, second = post_all(poster, [b"[1]", b"[2]"])
+        assert server.connections == (1 if reused else 2)
+    for response in (first, second):
+        assert response.body == body and not response.truncated
+        assert response.headers["retry-after"] == "7"
+    assert first.status_code in (202, 500, 503) and first.reason_phrase
+
+
+def test_a_response_cut_short_is_a_protocol_error(ca: trustme.CA, ca_pem: Path) -> None:
+    cut = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part"
+    with RawServer(ca.issue_cert("127.0.0.1"), [cut], close=True) as server:
+        poster = make(f"https://127.0.0.1:{server.port}/", ca_pem)
+        with pytest.raises(httpx.RemoteProtocolError):
+            post_all(poster, [b"[]"])
+
+
+def test_garbage_instead_of_a_response_is_a_protocol_error(ca: trustme.CA, ca_pem: Path) -> None:
+    garbage = [b"SSH-2.0-OpenSSH\r\n\r\n"]
+    with (
+        RawServer(ca.issue_cert("127.0.0.1"), garbage, close=True) as srv,
+        pytest.raises(httpx.RemoteProtocolError),
+    ):
+        post_all(make(f"https://127.0.0.1:{srv.port}/", ca_pem), [b"[]"])

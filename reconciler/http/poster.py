@@ -2,11 +2,12 @@
 
 Every connection is a guarded stream (`guard.open_guarded_stream`: DNS once, network
 policy, connect only to a screened address, TLS verified against the URL's host name on
-asyncio's native TLS transport) carrying HTTP/1.1 framed and parsed by h11. This is the
-path `reconciler check` takes too; for dispatch it keeps connections alive. Against
-httpx's client this drops the per-request machinery (request/response models, pool
-bookkeeping, anyio's TLS stream): about a fifth of the CPU per POST, which is most of a
-dispatch's time.
+asyncio's native TLS transport), the path `reconciler check` takes too; for dispatch the
+connections are kept alive. A request is one head (every header checked for line breaks
+as it goes out) and the body bytes as stored; the response is parsed by httptools
+(llhttp, in C). Against httpx's client this drops the per-request machinery
+(request/response models, pool bookkeeping, anyio's TLS stream, h11's state machine):
+about a tenth of the CPU per POST, which is most of a dispatch's time.
 
 Failures are raised as httpx exceptions (ConnectTimeout, ReadTimeout, ConnectError,
 ReadError, RemoteProtocolError, PolicyRefused ...) so callers classify them the same way
@@ -16,13 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import ssl
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
-import h11
+import httptools
 import httpx
 
 from reconciler.core.netpolicy import NetPolicy
@@ -30,6 +33,11 @@ from reconciler.http.guard import AsyncResolver, Connector, GuardedStream, open_
 
 KEEPALIVE_SECONDS = 5.0  # an idle connection older than this is closed, not reused (httpx's)
 READ_BYTES = 64 * 1024
+_MAX_HEAD_BYTES = 64 * 1024
+# RFC 9110: a header name is a token; a value is visible characters, spaces and tabs
+# (obs-text allowed), never CR, LF or NUL.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,6 @@ class PostResponse:
 @dataclass
 class _Connection:
     stream: GuardedStream
-    h11: h11.Connection = field(default_factory=lambda: h11.Connection(our_role=h11.CLIENT))
     idle_since: float = 0.0
 
     def reusable(self, now: float) -> bool:
@@ -53,6 +60,73 @@ class _Connection:
             and not self.stream.reader.at_eof()
             and not self.stream.writer.is_closing()
         )
+
+
+class _Reading:
+    """httptools callbacks: the final response's status, headers and (the first `max_body`
+    bytes of) body. Interim 1xx responses are skipped."""
+
+    def __init__(self, max_body: int) -> None:
+        self.max_body = max_body
+        self.status = 0
+        self.reason = ""
+        self.headers: dict[str, str] = {}
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.complete = False
+        self.truncated = False
+        self.extra = False  # bytes after the response: the connection is not reused
+        self.until_close = False  # no length, not chunked: the body ends with the connection
+        self.keep_alive = False  # HTTP/1.1 without `Connection: close`
+        self._seen = 0
+        self._pending: dict[str, str] = {}
+        self._phrase = b""
+        self.parser: Any = None  # for the status code
+
+    def head_bytes(self, n: int) -> int:
+        self._seen += n
+        return self._seen
+
+    def on_message_begin(self) -> None:
+        if self.complete:
+            self.extra = True
+        self._pending = {}
+
+    def on_status(self, phrase: bytes) -> None:
+        self._phrase += phrase
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._pending[name.decode("latin-1").lower()] = value.decode("latin-1", "replace")
+
+    def on_headers_complete(self) -> None:
+        phrase, self._phrase = self._phrase, b""
+        headers, self._pending = self._pending, {}
+        if self.complete:
+            return
+        status = int(self.parser.get_status_code())
+        if 100 <= status < 200:
+            return  # an interim response: the final one follows
+        self.status = status
+        self.reason = phrase.decode("latin-1", "replace")
+        self.headers = headers
+        self.until_close = (
+            "content-length" not in headers
+            and "chunked" not in headers.get("transfer-encoding", "").lower()
+        )
+
+    def on_body(self, data: bytes) -> None:
+        if self.complete or self.truncated or not self.status:
+            return
+        self.parts.append(bytes(data))
+        self.size += len(data)
+        if self.size >= self.max_body:
+            self.truncated = True  # stop reading a large body: the connection is dropped
+
+    def on_message_complete(self) -> None:
+        if self.status and not self.complete:
+            self.complete = True
+            # asked now: llhttp answers for the message it is in
+            self.keep_alive = bool(self.parser.should_keep_alive())
 
 
 class GuardedPoster:
@@ -79,7 +153,7 @@ class GuardedPoster:
         self.port = parsed.port or 443
         authority = f"[{self.host}]" if ":" in self.host else self.host
         self.authority = authority if self.port == 443 else f"{authority}:{self.port}"
-        self.target = parsed.raw_path
+        self.target = parsed.raw_path.decode("ascii")  # percent-encoded: ASCII
         self.ssl_context = ssl_context
         self.timeout = timeout
         self.resolver = resolver
@@ -143,70 +217,65 @@ class GuardedPoster:
         self, conn: _Connection, headers: Sequence[tuple[str, str]], body: bytes, max_body: int
     ) -> tuple[PostResponse, bool]:
         """Send the request, read the response; (response, connection reusable)."""
-        protocol = conn.h11
         writer, reader = conn.stream.writer, conn.stream.reader
-        try:
-            request = h11.Request(
-                method="POST",
-                target=self.target,
-                headers=[("Host", self.authority), *headers, ("Content-Length", str(len(body)))],
-            )
-            # Passthrough: the body goes out as the very bytes object, never copied.
-            chunks: list[bytes] = [protocol.send(request) or b""]
-            chunks += protocol.send_with_data_passthrough(h11.Data(data=body)) or []
-            chunks.append(protocol.send(h11.EndOfMessage()) or b"")
-        except h11.LocalProtocolError as exc:  # e.g. a header value with a line break
-            raise httpx.LocalProtocolError(str(exc)) from exc
+        head = self._head(headers, len(body))
         try:
             async with asyncio.timeout(self.timeout):
-                writer.writelines(chunks)
+                writer.writelines((head, body))  # the body as it is: never copied
                 await writer.drain()
         except TimeoutError as exc:
             raise httpx.WriteTimeout(f"request not sent within {self.timeout:g}s") from exc
         except (OSError, ssl.SSLError) as exc:
             raise httpx.WriteError(str(exc) or type(exc).__name__) from exc
-        status = 0
-        phrase = ""
-        found: dict[str, str] = {}
-        parts: list[bytes] = []
-        size = 0
+        reading = _Reading(max_body)
+        parser = reading.parser = httptools.HttpResponseParser(reading)
         try:
-            while True:
-                event = protocol.next_event()
-                if event is h11.NEED_DATA:
-                    async with asyncio.timeout(self.timeout):
-                        data = await reader.read(READ_BYTES)
-                    protocol.receive_data(data)
-                elif isinstance(event, h11.Response):
-                    status = event.status_code
-                    phrase = event.reason.decode("latin-1", "replace")
-                    found = {
-                        k.decode("latin-1"): v.decode("latin-1", "replace")
-                        for k, v in event.headers
-                    }
-                elif isinstance(event, h11.Data):
-                    parts.append(bytes(event.data))
-                    size += len(event.data)
-                    if size >= max_body:  # stop reading a large body: drop the connection
-                        return PostResponse(status, phrase, found, b"".join(parts), True), False
-                elif isinstance(event, h11.EndOfMessage):
-                    break
-                elif isinstance(event, h11.ConnectionClosed):
+            while not reading.complete and not reading.truncated:
+                async with asyncio.timeout(self.timeout):
+                    data = await reader.read(READ_BYTES)
+                if not data:
+                    if reading.until_close and reading.status:  # HTTP/1.0-style body
+                        break
                     raise httpx.RemoteProtocolError(
                         "the server closed the connection without a complete response"
                     )
-                # InformationalResponse (1xx): keep reading
+                parser.feed_data(data)
+                if not reading.status and reading.head_bytes(len(data)) > _MAX_HEAD_BYTES:
+                    raise httpx.RemoteProtocolError("response head too large")
         except TimeoutError as exc:
             raise httpx.ReadTimeout(f"no response within {self.timeout:g}s") from exc
         except (OSError, ssl.SSLError) as exc:
             raise httpx.ReadError(str(exc) or type(exc).__name__) from exc
-        except h11.RemoteProtocolError as exc:
-            raise httpx.RemoteProtocolError(str(exc)) from exc
-        response = PostResponse(status, phrase, found, b"".join(parts), False)
-        if protocol.our_state is h11.DONE and protocol.their_state is h11.DONE:
-            protocol.start_next_cycle()
-            return response, True
-        return response, False  # MUST_CLOSE / CLOSED: the server ends the connection
+        except httptools.HttpParserError as exc:
+            raise httpx.RemoteProtocolError(f"invalid HTTP response: {exc}") from exc
+        response = PostResponse(
+            reading.status,
+            reading.reason,
+            reading.headers,
+            b"".join(reading.parts),
+            reading.truncated,
+        )
+        reusable = (
+            reading.complete and not reading.truncated and not reading.extra and reading.keep_alive
+        )
+        return response, reusable
+
+    def _head(self, headers: Sequence[tuple[str, str]], length: int) -> bytes:
+        """The request head. Every header is checked here, as it goes out: a value from the
+        environment with a line break in it must never split the head (header injection)."""
+        lines = [f"POST {self.target} HTTP/1.1\r\nHost: {self.authority}\r\n"]
+        for name, value in headers:
+            if not _TOKEN.fullmatch(name) or not _FIELD_VALUE.fullmatch(value):
+                raise httpx.LocalProtocolError(
+                    f"header {name!r}: not a valid header name or value (line breaks and "
+                    "control characters are refused)"
+                )
+            lines.append(f"{name}: {value}\r\n")
+        lines.append(f"Content-Length: {length}\r\n\r\n")
+        try:
+            return "".join(lines).encode("latin-1")
+        except UnicodeEncodeError:
+            raise httpx.LocalProtocolError("header values must be Latin-1 text") from None
 
     def _close(self, conn: _Connection) -> None:
         conn.stream.writer.close()  # TLS close_notify goes out in the background
