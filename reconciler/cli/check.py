@@ -12,8 +12,6 @@ from reconciler.reporters.common import format_option, resolve_format
 
 if TYPE_CHECKING:
     from reconciler.core.findings import Finding
-    from reconciler.http.reachability import BackgroundChecks
-    from reconciler.reporters.check import Progress
 
 
 @click.command()
@@ -61,84 +59,53 @@ def check(
 ) -> int:
     """Check that every distinct resubmit/resume URL is reachable (HEAD only, TLS verified,
     private addresses refused unless allowed). Exit 1 when one is unreachable."""
-    from reconciler.http.connect import NetworkSettings, prefetch_trust
+    from reconciler.http.trust import prefetch_trust
 
-    prefetch_trust()  # the CA stores load while the rest starts up
+    prefetch_trust()  # the CA stores load on a thread while the rest starts up
 
-    from reconciler.http.reachability import BackgroundChecks, CheckOptions
-    from reconciler.reporters.check import Progress
+    from reconciler.core.endpoints import changed_urls
+    from reconciler.http.connect import NetworkSettings
+    from reconciler.http.reachability import CheckOptions, check_endpoints
+    from reconciler.load.endpoints import endpoint_uses, endpoints_at, tree_endpoints
+    from reconciler.load.tree import load_tree
+    from reconciler.reporters.check import Progress, emit
+    from reconciler.store.base import open_store
+    from reconciler.store.checks import record_checks, stored_endpoints
 
     fmt = resolve_format(output_format)
     settings = NetworkSettings.from_config(app.config(), app.root, ca_bundle=ca_bundle)
-    options = CheckOptions(concurrency=concurrency, timeout=timeout)
-    # The checks' thread starts now: it builds the TLS context while the rest of this
-    # command is imported and the tree loads, and checks each URL as soon as it is found
-    # (cached files come first). Nothing is contacted before the TLS context is ready.
-    progress = Progress()
+    # No models: each valid flow's URLs come from its validated (usually cached) document.
+    # Uncached files in bulk are validated on forked processes: the CAs finish loading
+    # first (no thread may run across a fork); otherwise they load during the tree.
+    tree = load_tree(app.root, with_models=False, endpoints=True, before_pool=settings.ssl_context)
+    notes = _tree_notes(tree.findings)
+    uses = endpoint_uses(tree)
+    store = open_store(app.resolved_store_url(), root=app.root)
     try:
-        with BackgroundChecks(settings.policy, settings.ssl_context, options, progress) as checks:
-            return _check(app, checks, progress, base=base, changed_only=changed_only, fmt=fmt)
-    finally:
-        progress.close()
-
-
-def _check(
-    app: AppContext,
-    checks: BackgroundChecks,
-    progress: Progress,
-    *,
-    base: str | None,
-    changed_only: bool,
-    fmt: str,
-) -> int:
-    from reconciler.core.endpoints import CheckReport, changed_urls
-    from reconciler.load.endpoints import endpoint_uses, endpoints_at
-    from reconciler.load.tree import FlowEndpoints, load_tree
-    from reconciler.reporters.check import emit
-    from reconciler.store.base import Store, open_store
-    from reconciler.store.checks import record_checks, stored_endpoints
-
-    store: Store | None = None
-    baseline: dict[tuple[str, str], str] | None = None
-    scope = "all"
-    if base:
-        baseline, scope = endpoints_at(app.root, base), f"changed since {base}"
-    elif changed_only:
-        store = open_store(app.resolved_store_url(), root=app.root)
-        baseline, scope = stored_endpoints(store), "changed against the store"
-
-    def wanted(item: FlowEndpoints) -> set[str]:
-        urls = {(item.name, action): url for action, url in item.urls.items()}
-        return set(urls.values()) if baseline is None else changed_urls(urls, baseline)
-
-    def found(item: FlowEndpoints) -> None:
-        for url in wanted(item):
-            checks.submit(url)
-
-    try:
-        tree = load_tree(app.root, with_models=False, endpoints=True, on_endpoints=found)
-        uses = endpoint_uses(tree)
-        selected = set().union(*(wanted(item) for item in tree.endpoints))
-        progress.total = len(selected)
-        if store is None:  # opened (or created, migrated) while the checks run
-            store = open_store(app.resolved_store_url(), root=app.root)
-        results = {r.url: r for r in checks.results()}
-        report = CheckReport(
-            tuple(
-                results[url].with_uses(found_uses)
-                for url, found_uses in uses.items()
-                if url in selected
-            ),
-            scope=scope,
-            unchanged=len(uses.keys() - selected),
-            notes=tuple(_tree_notes(tree.findings)),
-            duration_s=checks.duration_s,
-        )
+        scope, unchanged = "all", 0
+        if changed_only or base:
+            baseline = endpoints_at(app.root, base) if base else stored_endpoints(store)
+            wanted = changed_urls(tree_endpoints(tree), baseline)
+            unchanged = len(uses) - len(wanted & uses.keys())
+            uses = {url: found for url, found in uses.items() if url in wanted}
+            scope = f"changed since {base}" if base else "changed against the store"
+        settings.ssl_context()  # the CAs loaded meanwhile: not part of the checks' time
+        progress = Progress(len(uses))
+        try:
+            report = check_endpoints(
+                uses,
+                settings,
+                options=CheckOptions(concurrency=concurrency, timeout=timeout),
+                progress=progress,
+                scope=scope,
+                unchanged=unchanged,
+                notes=notes,
+            )
+        finally:
+            progress.close()
         record_checks(store, report.results)
     finally:
-        if store is not None:
-            store.close()
-    progress.close()
+        store.close()
     emit(report, fmt)
     return 0 if report.ok else 1
 

@@ -11,15 +11,10 @@ transports in `reconciler.http.guard` take the same steps through httpcore.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import os
-import re
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +28,12 @@ from reconciler.core.netpolicy import (
     literal_address,
 )
 from reconciler.errors import ConfigError
+from reconciler.http.trust import (  # noqa: F401  (importable from here too)
+    certifi_bundle,
+    prefetch_trust,
+    system_capath,
+    trusting_context,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -67,76 +68,9 @@ class DnsFailure(Exception):
 
 
 # -- TLS ------------------------------------------------------------------------------
-_HASHED_NAME = re.compile(r"[0-9a-f]{8}\.[0-9]+")
-
-
-def system_capath() -> str | None:
-    """The system's hashed CA directory when it can stand for the system CA file: OpenSSL
-    then reads a root when a chain needs it instead of parsing every root up front (half
-    the cost of a context). None -- load the defaults eagerly -- when the environment
-    points OpenSSL elsewhere (SSL_CERT_FILE/SSL_CERT_DIR) or the directory is not hashed
-    (c_rehash / update-ca-certificates keep the links and the file in step)."""
-    paths = ssl.get_default_verify_paths()
-    if os.environ.get(paths.openssl_cafile_env) or os.environ.get(paths.openssl_capath_env):
-        return None
-    capath = paths.capath
-    if not capath or not os.path.isdir(capath):
-        return None
-    try:
-        with os.scandir(capath) as entries:
-            return capath if any(_HASHED_NAME.fullmatch(e.name) for e in entries) else None
-    except OSError:
-        return None
-
-
-def certifi_bundle() -> str:
-    """certifi's CA file, found without importing certifi (which pulls importlib.resources
-    in, a tenth of a short command's start-up)."""
-    spec = importlib.util.find_spec("certifi")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        path = os.path.join(location, "cacert.pem")
-        if os.path.isfile(path):
-            return path
-    import certifi  # e.g. installed zipped: let it extract the file
-
-    return certifi.where()
-
-
-def _trusting_context() -> ssl.SSLContext:
-    context = ssl.create_default_context(capath=system_capath())
-    context.load_verify_locations(cafile=certifi_bundle())
-    return context
-
-
-_prefetched: Future[ssl.SSLContext] | None = None
-_prefetch_lock = threading.Lock()
-
-
-def prefetch_trust() -> None:
-    """Start loading the system and certifi CAs -- most of a TLS context's cost -- on a
-    thread now, for this process's next build_ssl_context (`check` calls it first)."""
-    global _prefetched
-    with _prefetch_lock:
-        if _prefetched is not None:
-            return
-        future: Future[ssl.SSLContext] = Future()
-        _prefetched = future
-
-    def load() -> None:
-        try:
-            future.set_result(_trusting_context())
-        except BaseException as exc:  # raised by build_ssl_context
-            future.set_exception(exc)
-
-    threading.Thread(target=load, name="reconciler-cas", daemon=True).start()
-
-
 def build_ssl_context(ca_bundle: str | Path | None = None) -> ssl.SSLContext:
     """Verification always on: system CAs + certifi, plus an extra PEM bundle if given."""
-    global _prefetched
-    with _prefetch_lock:
-        future, _prefetched = _prefetched, None  # a context is used once
-    context = future.result() if future is not None else _trusting_context()
+    context = trusting_context()
     if ca_bundle is not None:
         path = Path(ca_bundle)
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -158,12 +158,12 @@ def load_tree(
     jobs: int | None = None,
     with_models: bool = True,
     endpoints: bool = False,
-    on_endpoints: Callable[[FlowEndpoints], None] | None = None,
+    before_pool: Callable[[], object] | None = None,
 ) -> Tree:
     """Validate the tree (or the given paths, in the context of the whole tree).
-    `endpoints`: fill `Tree.endpoints` (cheap: no pydantic; use with with_models=False);
-    `on_endpoints` is called with each of them as soon as its file's result is known
-    (cached files first), so that `check` can start contacting while the rest loads."""
+    `endpoints`: fill `Tree.endpoints` (cheap: no pydantic; use with with_models=False).
+    `before_pool` runs before a process pool is forked for many uncached files: a caller
+    with a thread at work (check loading CAs) finishes it there, so the fork is safe."""
     everything = discover(root)
     if paths:
         selected = discover(root, paths)
@@ -178,7 +178,7 @@ def load_tree(
         jobs=default_jobs() if jobs is None else jobs,
         with_models=with_models,
         endpoints=endpoints,
-        on_endpoints=on_endpoints,
+        before_pool=before_pool,
         prune=not paths,
     )
 
@@ -193,7 +193,6 @@ class _File:
     result: FileResult | None = None
     data_json: str | None = None
     cached: bool = False
-    endpoints: FlowEndpoints | None = None
 
 
 def validate_files(
@@ -205,7 +204,7 @@ def validate_files(
     jobs: int = 1,
     with_models: bool = True,
     endpoints: bool = False,
-    on_endpoints: Callable[[FlowEndpoints], None] | None = None,
+    before_pool: Callable[[], object] | None = None,
     prune: bool = False,
 ) -> Tree:
     """Validate `selected` (in the context of `context`). `prune` drops cache entries of
@@ -242,20 +241,9 @@ def validate_files(
             (f.line, f.col, f.rule, f.message, str(f.severity), f.hint) for f in extra
         )
 
-    def found(item: _File) -> None:
-        if item.result is not None and item.result.kind == "flow":
-            item.endpoints = _flow_endpoints(item)
-            if item.endpoints is not None and on_endpoints is not None:
-                on_endpoints(item.endpoints)
-
     rest = [f for f in files if f.result is None]
     _check_all(
-        rest,
-        allow,
-        cache,
-        jobs,
-        with_data=with_models or endpoints,
-        on_result=found if endpoints else None,
+        rest, allow, cache, jobs, with_data=with_models or endpoints, before_pool=before_pool
     )
     if cache is not None:
         if prune:
@@ -278,40 +266,43 @@ def _check_all(
     jobs: int,
     *,
     with_data: bool,
-    on_result: Callable[[_File], None] | None = None,
+    before_pool: Callable[[], object] | None = None,
 ) -> None:
-    """Read, look up in the cache, validate the rest; `on_result` as each result is known."""
+    """Read, look up in the cache, validate the rest (and cache their results)."""
+    from reconciler.load.validate_file import FileResult
+
     if not todo:
         return
-    if cache is None:
-        _read(todo)
-    else:
+    _read(todo)
+    todo = [item for item in todo if item.result is None]  # readable
+    if cache is not None:
         from reconciler.load.cache import entry_key, package_fingerprint
 
         environment = f"{package_fingerprint()}|{json.dumps(sorted(allow))}"
-        # A small first chunk: its cached results reach `on_result` (check starts
-        # contacting) before the other files are even read.
-        for chunk in (todo[:FIRST_CHUNK], todo[FIRST_CHUNK:]):
-            _read(chunk)
-            readable = [item for item in chunk if item.raw is not None]
-            for item in readable:
-                assert item.raw is not None
-                item.key = entry_key(environment, item.kind, item.raw)
-            _use_hits(readable, cache, with_data, on_result)
+        for item in todo:
+            assert item.raw is not None
+            item.key = entry_key(environment, item.kind, item.raw)
+        hits = cache.get_many({item.key for item in todo}, with_data=with_data)
+        for item in todo:
+            hit = hits.get(item.key)
+            if hit is not None:
+                findings = [tuple(f) for f in json.loads(hit[0])]
+                facts = json.loads(hit[1]) if hit[1] else None
+                item.result = FileResult(item.kind, findings, facts)
+                item.data_json = hit[2] if with_data else None
+                item.result.data = _CACHED if item.data_json is not None else None
+                item.cached = True
     missing = [item for item in todo if item.result is None]
-    outputs = _run_checks([(item.kind, item.raw or b"") for item in missing], allow, jobs)
+    outputs = _run_checks(
+        [(item.kind, item.raw or b"") for item in missing], allow, jobs, before_pool
+    )
     rows = []
     for item, (result, data_json) in zip(missing, outputs, strict=True):
         item.result = result
         item.data_json = data_json
         rows.append((item.key, _dumps(result.findings), _dumps(result.facts), data_json))
-        if on_result is not None:
-            on_result(item)
     if cache is not None:
         cache.put_many(rows)
-
-
-FIRST_CHUNK = 50
 
 
 def _read(items: list[_File]) -> None:
@@ -326,28 +317,6 @@ def _read(items: list[_File]) -> None:
                 item.kind,
                 [(1, 1, "unreadable", f"cannot read file: {exc.strerror}", "error", None)],
             )
-
-
-def _use_hits(
-    items: list[_File],
-    cache: ResultCache,
-    with_data: bool,
-    on_result: Callable[[_File], None] | None,
-) -> None:
-    from reconciler.load.validate_file import FileResult
-
-    hits = cache.get_many({item.key for item in items}, with_data=with_data)
-    for item in items:
-        hit = hits.get(item.key)
-        if hit is not None:
-            findings = [tuple(f) for f in json.loads(hit[0])]
-            facts = json.loads(hit[1]) if hit[1] else None
-            item.result = FileResult(item.kind, findings, facts)
-            item.data_json = hit[2] if with_data else None
-            item.result.data = _CACHED if item.data_json is not None else None
-            item.cached = True
-            if on_result is not None:
-                on_result(item)
 
 
 _CACHED = object()  # marker: valid, data still in its JSON text
@@ -374,13 +343,13 @@ def _check_chunk(
 
 
 def _run_checks(
-    items: list[tuple[str | None, bytes]], allow: list[str], jobs: int
-) -> Iterator[tuple[FileResult, str | None]]:
-    """Results in input order, each as soon as it (or its chunk) is ready."""
+    items: list[tuple[str | None, bytes]],
+    allow: list[str],
+    jobs: int,
+    before_pool: Callable[[], object] | None = None,
+) -> list[tuple[FileResult, str | None]]:
     if jobs <= 1 or len(items) < PARALLEL_MIN:
-        for item in items:
-            yield from _check_chunk([item], allow)
-        return
+        return _check_chunk(items, allow)
     import multiprocessing
     import threading
     from concurrent.futures import ProcessPoolExecutor
@@ -394,13 +363,15 @@ def _run_checks(
 
     size = max(50, len(items) // (jobs * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    # fork: workers inherit the schemas and imports. Not while another thread runs (check
-    # contacts endpoints while the tree loads): a fork copies its locks mid-use.
+    if before_pool is not None:
+        before_pool()
+    # fork: workers inherit the schemas and imports. Never while another thread runs: a
+    # fork copies its locks mid-use (forkserver then; its workers import on their own).
     method = "fork" if threading.active_count() == 1 else "forkserver"
     context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for chunk_result in pool.map(_check_chunk, chunks, [allow] * len(chunks)):
-            yield from chunk_result
+        results = pool.map(_check_chunk, chunks, [allow] * len(chunks))
+        return [pair for chunk_result in results for pair in chunk_result]
 
 
 def _assemble(
@@ -433,7 +404,12 @@ def _assemble(
     if with_models:
         _models(tree, files, chosen)
     if endpoints:
-        tree.endpoints = [item.endpoints for item in files if item.endpoints is not None]
+        tree.endpoints = [
+            found
+            for item in files
+            if item.result is not None and item.result.kind == "flow"
+            if (found := _flow_endpoints(item)) is not None
+        ]
 
 
 def _flow_endpoints(item: _File) -> FlowEndpoints | None:

@@ -183,16 +183,15 @@ def emit(report: CheckReport, output_format: str) -> None:
 class Progress:
     """`checking endpoints 37/200` on a terminal's stderr; silent in CI and pipes."""
 
-    def __init__(self, total: int | None = None) -> None:
-        self.total = total  # None while URLs are still being found
+    def __init__(self, total: int) -> None:
+        self.total = total
         self.done = 0
-        self.enabled = is_terminal() and total != 1
+        self.enabled = is_terminal() and total > 1
 
     def __call__(self, result: CheckResult) -> None:
         self.done += 1
         if self.enabled:
-            of = f"/{self.total}" if self.total is not None else ""
-            sys.stderr.write(f"\rchecking endpoints {self.done}{of}")
+            sys.stderr.write(f"\rchecking endpoints {self.done}/{self.total}")
             sys.stderr.flush()
 
     def close(self) -> None:
