@@ -68,7 +68,7 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             raise DispatchError(f"no request named {', '.join(map(repr, unknown))} in requests.d/")
         config = app.config()
         statuses = StatusTable.from_overrides(config.statuses if config else None)
-        # The HTTP stack (httpx, h11, TLS contexts) is set up while the selection freezes:
+        # The HTTP stack (httpx, httptools, TLS contexts) is set up while the selection freezes:
         # validation has checked network.allow and network.caBundle already.
         networks: list[NetworkSettings] = []
 
