@@ -217,3 +217,17 @@ def test_concurrency_is_bounded(ca: trustme.CA, ca_pem: Path) -> None:
     assert all(r.reachable for r in results)
     assert [r.url for r in results] == [srv.url(f"/{i}") for i in range(8)]
     assert 0.4 <= elapsed < 1.5  # two waves of four, not one wave of eight
+
+
+def test_targets_are_parsed_like_an_http_client_would() -> None:
+    from reconciler.http.reachability import InvalidURL, parse_target
+
+    target = parse_target("https://Bücher.example:8443/a b/é?q=1 2#frag")
+    assert (target.host, target.port) == ("xn--bcher-kva.example", 8443)
+    assert target.path == b"/a%20b/%C3%A9?q=1%202"
+    assert parse_target("https://[::1]/").host == "::1"
+    assert parse_target("https://h.example").path == b"/"
+    assert parse_target("https://h.example/x%2Fy").path == b"/x%2Fy"  # escapes kept
+    for bad in ("https://h.example:99999/", "https:///nohost"):
+        with pytest.raises(InvalidURL):
+            parse_target(bad)
