@@ -157,18 +157,6 @@ def status_warning(status: int, location: str | None) -> str | None:
     return None
 
 
-def locate_url(text: str, action: str, url: str) -> tuple[int, int]:
-    """1-based line:col of `url` under the top-level `action:` key of a flow file's text
-    (anywhere when the key is not found; (0, 0) when the URL is not there verbatim)."""
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith(f"{action}:")), 0)
-    for index in (*range(start, len(lines)), *range(start)):
-        col = lines[index].find(url)
-        if col >= 0:
-            return index + 1, col + 1
-    return 0, 0
-
-
 @dataclass(frozen=True)
 class CheckReport:
     """One `reconciler check` run: results per distinct URL plus what was left out."""

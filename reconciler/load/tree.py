@@ -413,20 +413,15 @@ def _assemble(
 
 
 def _flow_endpoints(item: _File) -> FlowEndpoints | None:
-    """From the validated document (the Flow model accepted it: name and URLs are strings)."""
-    from reconciler.core.endpoints import ACTIONS, locate_url
-
-    if item.data_json is None:
+    """A structurally valid flow's URLs with their positions, from its facts (no parse of
+    the document: the Flow model accepted it, so the name and URLs are strings)."""
+    if item.data_json is None or item.result is None or not item.result.facts:
         return None
-    data = json.loads(item.data_json)
-    urls = {
-        action: endpoint["url"]
-        for action in ACTIONS
-        if isinstance(endpoint := data.get(action), dict) and endpoint.get("url")
-    }
-    text = (item.raw or b"").decode("utf-8", errors="replace") if urls else ""
-    where = {action: locate_url(text, action, url) for action, url in urls.items()}
-    return FlowEndpoints(item.rel, data["name"], urls, where)
+    facts = item.result.facts
+    found = facts.get("urls") or {}
+    urls = {action: value[0] for action, value in found.items()}
+    where = {action: (value[1], value[2]) for action, value in found.items()}
+    return FlowEndpoints(item.rel, facts["name"][0], urls, where)
 
 
 def _models(tree: Tree, files: list[_File], chosen: set[str]) -> None:

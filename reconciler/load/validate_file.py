@@ -206,14 +206,19 @@ def _name_at(loaded: Loaded, path: tuple[str | int, ...], value: Any) -> list[An
 
 
 def _facts(kind: str, data: dict[str, Any], loaded: Loaded) -> dict[str, Any] | None:
-    """What the cross-file rules need (JSON-able, so the cache can keep it)."""
+    """What the cross-file rules (and `check`: the URLs where they are) need, JSON-able so
+    the cache can keep it."""
     if kind == FLOW:
         endpoints = [
             action
             for action in ("resubmit", "resume")
             if isinstance(get(data, action, "url"), str) and get(data, action, "url")
         ]
-        return {"name": _name_at(loaded, ("name",), data.get("name")), "endpoints": endpoints}
+        return {
+            "name": _name_at(loaded, ("name",), data.get("name")),
+            "endpoints": endpoints,
+            "urls": {a: _name_at(loaded, (a, "url"), get(data, a, "url")) for a in endpoints},
+        }
     if kind == REQUEST:
         flows = data.get("flows")
         refs = []

@@ -107,6 +107,7 @@ def render_json(report: CheckReport) -> str:
             "notes": list(report.notes),
             "results": [r.to_json() for r in sorted(report.results, key=lambda r: r.url)],
         },
+        compact=True,  # thousands of URLs and uses: the C encoder
     )
 
 
