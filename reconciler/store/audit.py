@@ -22,7 +22,7 @@ HISTORY_FILTERS: dict[str, str] = {
     "outcome": "a.detail LIKE '%\"outcome\":\"' || ? || '\"%'",
     # dispatch records of requests (and exactly the batches) that carried a run of the chain
     "chain_id": (
-        "EXISTS (SELECT 1 FROM runs r JOIN batch_runs br ON br.run_id = r.id "
+        "EXISTS (SELECT 1 FROM runs r JOIN batch_runs br ON br.run_pk = r.pk "
         "JOIN batches b ON b.request = br.request AND b.flow = br.flow AND b.seq = br.seq "
         "WHERE r.chain_id = ? AND br.request = a.request AND (a.kind <> 'batch' OR "
         "a.detail LIKE '%\"idempotencyKey\":\"' || b.idempotency_key || '\"%'))"

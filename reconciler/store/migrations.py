@@ -266,5 +266,12 @@ MIGRATIONS: list[Migration] = [
         V4_SQL,
         {"sqlite": V4_SQLITE, "postgresql": V4_POSTGRESQL},
     ),
+    # V5: the frozen runs are found by run (history --chain-id) through the runs' integer
+    # key, not their text id: a freeze of 100,000 runs maintains a much cheaper index.
+    Migration(
+        5,
+        "frozen runs indexed by run key",
+        "DROP INDEX batch_runs_run; CREATE INDEX batch_runs_run ON batch_runs (run_pk);",
+    ),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version

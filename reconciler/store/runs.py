@@ -321,6 +321,12 @@ def import_runs(
     importer = _Importer(store, summary)
     for path in paths:
         _import_file(importer, path, progress, batch_size, stdin)
+    if store.dialect == "postgresql" and summary.inserted + summary.updated:
+        # Fresh statistics after a bulk load: the planner otherwise still believes the
+        # tables are nearly empty (autovacuum catches up later) and picks nested loops for
+        # selections and freezes of 100,000 runs. Samples a bounded number of rows.
+        store.execute("ANALYZE runs")
+        store.execute("ANALYZE run_flows")
     return summary
 
 
