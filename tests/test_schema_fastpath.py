@@ -121,3 +121,21 @@ def test_an_unknown_format_still_fails_loudly() -> None:
     # fastjsonschema alone would pass an unknown format silently; the guard stops it first.
     with pytest.raises(InternalError, match="cannot be checked"):
         SchemaChecker({"type": "string", "format": "no-such-format"})
+
+
+def test_the_fast_path_is_compiled_only_once_enough_documents_are_checked() -> None:
+    """One changed file (a PR, a new request at dispatch) is checked by jsonschema alone;
+    from FAST_PATH_AFTER documents on the compiled path joins, with the same verdicts."""
+    from reconciler.core.schema import FAST_PATH_AFTER
+    from reconciler.schemas import build_schema
+
+    fresh = SchemaChecker(build_schema("flow.schema.json"))
+    valid = copy.deepcopy(VALID[FLOW])
+    invalid = {**copy.deepcopy(VALID[FLOW]), "name": 5}
+    early = [fresh.issues(valid), fresh.issues(invalid)]
+    assert "fast" not in vars(fresh)  # nothing compiled for a couple of documents
+    for _ in range(FAST_PATH_AFTER):
+        fresh.issues(valid)
+    late = [fresh.issues(valid), fresh.issues(invalid)]
+    assert "fast" in vars(fresh)
+    assert early == late and early[0] == [] and early[1]

@@ -357,7 +357,7 @@ def _run_checks(
     from reconciler.load.validate_file import checker
 
     for kind in ("flow", "request", "config"):
-        checker(kind)  # built once in the parent; forked workers inherit it
+        _ = checker(kind).fast  # built and compiled once in the parent; workers inherit it
     import reconciler.load.yamlsafe
     import reconciler.models  # noqa: F401
 
