@@ -141,6 +141,24 @@ class GuardedStream:
     address: IPAddress  # the screened address the socket is connected to
 
 
+async def close_gracefully(writers: list[asyncio.StreamWriter], grace: float = 1.0) -> None:
+    """Let closing connections finish their TLS shutdown (close_notify); abort those that
+    take longer than `grace`. Empties `writers`."""
+    waits = {asyncio.ensure_future(w.wait_closed()): w for w in writers}
+    writers.clear()
+    if not waits:
+        return
+    _, pending = await asyncio.wait(waits, timeout=grace)
+    for task in pending:
+        task.cancel()
+        waits[task].transport.abort()
+    # wait_closed() re-raises a connection's error (e.g. a reset): nothing to act on
+    # (retrieved so asyncio does not log it; aborted ones are still being cancelled).
+    for task in waits:
+        if task.done() and not task.cancelled():
+            task.exception()
+
+
 async def open_guarded_stream(
     policy: NetPolicy,
     host: str,

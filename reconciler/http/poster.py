@@ -16,7 +16,6 @@ whatever client made them. Redirects are never followed; proxies never used."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import ssl
 import time
@@ -29,6 +28,7 @@ import httptools
 import httpx
 
 from reconciler.core.netpolicy import NetPolicy
+from reconciler.http.connect import close_gracefully
 from reconciler.http.guard import AsyncResolver, Connector, GuardedStream, open_guarded_stream
 
 KEEPALIVE_SECONDS = 5.0  # an idle connection older than this is closed, not reused (httpx's)
@@ -285,15 +285,4 @@ class GuardedPoster:
         """Close every connection; let their TLS shutdown finish, abort the slow ones."""
         while self._idle:
             self._close(self._idle.pop())
-        waits = {asyncio.ensure_future(w.wait_closed()): w for w in self._closing}
-        self._closing.clear()
-        if not waits:
-            return
-        _, pending = await asyncio.wait(waits, timeout=grace)
-        for task in pending:
-            task.cancel()
-            waits[task].transport.abort()
-        for task in waits:  # a connection's error (e.g. a reset): nothing to act on
-            if not task.cancelled():
-                with contextlib.suppress(BaseException):
-                    task.exception()
+        await close_gracefully(self._closing, grace)

@@ -38,6 +38,7 @@ from reconciler.http.connect import (
     GuardedStream,
     NetworkSettings,
     PolicyRefusal,
+    close_gracefully,
     open_guarded_stream,
 )
 
@@ -276,18 +277,7 @@ class Prober:
 
     async def drain(self, grace: float = 1.0) -> None:
         """Let closing connections finish their TLS shutdown; abort the slow ones."""
-        waits = {asyncio.ensure_future(w.wait_closed()): w for w in self.closing}
-        self.closing.clear()
-        if not waits:
-            return
-        _, pending = await asyncio.wait(waits, timeout=grace)
-        for task in pending:
-            task.cancel()
-            waits[task].transport.abort()
-        # wait_closed() re-raises a connection's error (e.g. a reset); nothing to act on.
-        for task in waits:
-            if not task.cancelled():
-                task.exception()
+        await close_gracefully(self.closing, grace)
 
 
 async def _head(stream: GuardedStream, url: Target, host: str, port: int) -> h11.Response:

@@ -290,7 +290,6 @@ def _check_all(
                 facts = json.loads(hit[1]) if hit[1] else None
                 item.result = FileResult(item.kind, findings, facts)
                 item.data_json = hit[2] if with_data else None
-                item.result.data = _CACHED if item.data_json is not None else None
                 item.cached = True
     missing = [item for item in todo if item.result is None]
     outputs = _run_checks(
@@ -317,9 +316,6 @@ def _read(items: list[_File]) -> None:
                 item.kind,
                 [(1, 1, "unreadable", f"cannot read file: {exc.strerror}", "error", None)],
             )
-
-
-_CACHED = object()  # marker: valid, data still in its JSON text
 
 
 def _dumps(value: Any) -> str:

@@ -286,17 +286,24 @@ class FlowSelection:
     count: int
 
 
+@dataclass(frozen=True)
+class NewRequest:
+    """What the ledger records of a request file when it first sees it."""
+
+    name: str
+    action: str
+    content_hash: str
+    spec: str
+    source_path: str | None
+    reason: str
+    commit_sha: str | None
+    actor: str | None
+
+
 def freeze(
     store: Store,
+    request: NewRequest,
     *,
-    name: str,
-    action: str,
-    content_hash: str,
-    spec: str,
-    source_path: str | None,
-    reason: str,
-    commit_sha: str | None,
-    actor: str | None,
     selections: list[FlowSelection],
     excluded: dict[str, int],
     max_runs: int,
@@ -311,15 +318,14 @@ def freeze(
     try:
         if sum(s.count for s in selections) > max_runs:
             raise SelectionTooLarge(max_runs)
+        name = request.name
         with store.transaction():
-            if not _insert_request(
-                store, name, action, content_hash, spec, source_path, reason, commit_sha, actor
-            ):
+            if not _insert_request(store, request):
                 existing = get_request(store, name)
                 assert existing is not None
                 return existing
             per_flow = {
-                sel.target.flow: _write_flow(store, name, content_hash, sel, now)
+                sel.target.flow: _write_flow(store, name, request.content_hash, sel, now)
                 for sel in selections
             }
             run_count = sum(f["runs"] for f in per_flow.values())
@@ -335,34 +341,22 @@ def freeze(
                 store,
                 "freeze",
                 name,
-                action=action,
+                action=request.action,
                 detail={
                     "runs": run_count,
                     "batches": batch_count,
                     "excluded": excluded,
                     "note": f"selection frozen: {run_count} runs in {batch_count} batches",
                 },
-                commit_sha=commit_sha,
-                actor=actor,
+                commit_sha=request.commit_sha,
+                actor=request.actor,
             )
     except SelectionTooLarge:
-        _refuse(
-            store,
-            name,
-            action,
-            content_hash,
-            spec,
-            source_path,
-            reason,
-            commit_sha,
-            actor,
-            max_runs,
-            excluded,
-        )
+        _refuse(store, request, max_runs, excluded)
     # No ANALYZE after the freeze (~0.1 s for 100,000 rows): every query of a window is
     # an equality on the leading primary-key columns plus a seq range (window_bodies), which
     # the planner serves from the index whatever it believes about the fresh rows.
-    row = get_request(store, name)
+    row = get_request(store, request.name)
     assert row is not None
     return row
 
@@ -401,68 +395,49 @@ def _write_flow(
     return {"runs": runs, "batches": len(rows)}
 
 
-def _refuse(
-    store: Store,
-    name: str,
-    action: str,
-    content_hash: str,
-    spec: str,
-    source_path: str | None,
-    reason: str,
-    commit_sha: str | None,
-    actor: str | None,
-    max_runs: int,
-    excluded: dict[str, int],
-) -> None:
+def _refuse(store: Store, request: NewRequest, max_runs: int, excluded: dict[str, int]) -> None:
     message = (
         f"selection has more than {max_runs} runs (limits.maxRuns); "
         "narrow the selection or raise limits.maxRuns in a new request"
     )
     with store.transaction():
-        if not _insert_request(
-            store, name, action, content_hash, spec, source_path, reason, commit_sha, actor
-        ):
+        if not _insert_request(store, request):
             return  # another worker decided first
         store.execute(
             "UPDATE requests SET status = ?, detail = ?, finished_at = ? WHERE name = ?",
-            (REFUSED, json.dumps({"error": message, "excluded": excluded}), utcnow(), name),
+            (
+                REFUSED,
+                json.dumps({"error": message, "excluded": excluded}),
+                utcnow(),
+                request.name,
+            ),
         )
         _audit(
             store,
             "refuse",
-            name,
-            action=action,
+            request.name,
+            action=request.action,
             detail={"outcome": REFUSED, "error": message, "note": f"refused: {message}"},
-            commit_sha=commit_sha,
-            actor=actor,
+            commit_sha=request.commit_sha,
+            actor=request.actor,
         )
 
 
-def _insert_request(
-    store: Store,
-    name: str,
-    action: str,
-    content_hash: str,
-    spec: str,
-    source_path: str | None,
-    reason: str,
-    commit_sha: str | None,
-    actor: str | None,
-) -> bool:
+def _insert_request(store: Store, r: NewRequest) -> bool:
     cursor = store.execute(
         "INSERT INTO requests (name, action, content_hash, spec, source_path, status, reason, "
         "commit_sha, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (name) DO NOTHING",
         (
-            name,
-            action,
-            content_hash,
-            spec,
-            source_path,
+            r.name,
+            r.action,
+            r.content_hash,
+            r.spec,
+            r.source_path,
             PENDING,
-            reason,
-            commit_sha,
-            actor,
+            r.reason,
+            r.commit_sha,
+            r.actor,
             utcnow(),
         ),
     )
@@ -680,25 +655,24 @@ def settle_and_claim(
     return held, [(b, bodies.get(b.seq, _EMPTY)) for b in claimed]
 
 
+# A batch this worker holds: the condition of every update made on its behalf.
+_HELD = "request = ? AND flow = ? AND seq = ? AND status = ? AND claimed_by = ?"
+
+
+def _held(batch: Batch, worker: str) -> tuple[Any, ...]:
+    return (batch.request, batch.flow, batch.seq, B_IN_FLIGHT, worker)
+
+
 def unclaim(store: Store, claimed: list[Batch], worker: str, *, reason: str) -> None:
     """Give back batches claimed ahead but never sent: pending again, their attempt not
     counted, same key, the reason of an earlier attempt kept."""
     with store.transaction():
         for batch in claimed:
             store.execute(
-                "UPDATE batches SET status = ?, attempts = attempts - 1, reason = COALESCE(reason, ?), "
-                "claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE request = ? "
-                "AND flow = ? AND seq = ? AND status = ? AND claimed_by = ?",
-                (
-                    B_PENDING,
-                    reason,
-                    utcnow(),
-                    batch.request,
-                    batch.flow,
-                    batch.seq,
-                    B_IN_FLIGHT,
-                    worker,
-                ),
+                "UPDATE batches SET status = ?, attempts = attempts - 1, "
+                "reason = COALESCE(reason, ?), claimed_by = NULL, lease_until = NULL, "
+                f"updated_at = ? WHERE {_HELD}",
+                (B_PENDING, reason, utcnow(), *_held(batch, worker)),
             )
 
 
@@ -716,19 +690,8 @@ def next_attempt(
     with store.transaction():
         rows = store.query(
             "UPDATE batches SET attempts = attempts + 1, http_status = ?, reason = ?, "
-            "lease_until = ?, updated_at = ? WHERE request = ? AND flow = ? AND seq = ? "
-            "AND status = ? AND claimed_by = ? RETURNING attempts",
-            (
-                http_status,
-                reason,
-                _later(lease_seconds),
-                utcnow(),
-                batch.request,
-                batch.flow,
-                batch.seq,
-                B_IN_FLIGHT,
-                worker,
-            ),
+            f"lease_until = ?, updated_at = ? WHERE {_HELD} RETURNING attempts",
+            (http_status, reason, _later(lease_seconds), utcnow(), *_held(batch, worker)),
         )
     return int(rows[0][0]) if rows else None
 
@@ -820,18 +783,8 @@ def release(store: Store, batch: Batch, worker: str, *, reason: str) -> None:
     with store.transaction():
         store.execute(
             "UPDATE batches SET status = ?, reason = ?, claimed_by = NULL, lease_until = NULL, "
-            "updated_at = ? WHERE request = ? AND flow = ? AND seq = ? AND status = ? "
-            "AND claimed_by = ?",
-            (
-                B_PENDING,
-                reason,
-                utcnow(),
-                batch.request,
-                batch.flow,
-                batch.seq,
-                B_IN_FLIGHT,
-                worker,
-            ),
+            f"updated_at = ? WHERE {_HELD}",
+            (B_PENDING, reason, utcnow(), *_held(batch, worker)),
         )
 
 
@@ -850,31 +803,9 @@ _AUDIT_INSERT = (
 )
 
 
-def _audit(
-    store: Store,
-    kind_action: str,
-    request: str,
-    *,
-    action: str,
-    detail: dict[str, Any],
-    flow: str | None = None,
-    commit_sha: str | None = None,
-    actor: str | None = None,
-) -> None:
-    """kind = request|batch, action = resubmit|resume (what `history --action` filters),
-    detail.event = freeze|refuse|dispatch|batch, detail.outcome = the result."""
-    store.execute(
-        _AUDIT_INSERT,
-        _audit_row(
-            kind_action,
-            request,
-            action=action,
-            detail=detail,
-            flow=flow,
-            commit_sha=commit_sha,
-            actor=actor,
-        ),
-    )
+def _audit(store: Store, kind_action: str, request: str, **fields: Any) -> None:
+    """One audit record now (see `_audit_row` for the fields)."""
+    store.execute(_AUDIT_INSERT, _audit_row(kind_action, request, **fields))
 
 
 def _audit_row(
@@ -887,6 +818,8 @@ def _audit_row(
     commit_sha: str | None = None,
     actor: str | None = None,
 ) -> tuple[Any, ...]:
+    """kind = request|batch, action = resubmit|resume (what `history --action` filters),
+    detail.event = freeze|refuse|dispatch|batch, detail.outcome = the result."""
     kind = "batch" if kind_action == "batch" else "request"
     return (
         utcnow(),
