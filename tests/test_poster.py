@@ -1,4 +1,4 @@
-"""The dispatch poster: guarded, pinned, TLS-verified keep-alive POSTs over h11. Real HTTPS
+"""The dispatch poster: guarded, pinned, TLS-verified keep-alive POSTs (httptools). Real HTTPS
 servers on 127.0.0.1 with trustme certificates; every connect recorded."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import trustme
 
 from reconciler.core.netpolicy import IPAddress, NetPolicy
+from reconciler.http import errors
 from reconciler.http import poster as poster_module
-from reconciler.http.guard import PolicyRefused, build_ssl_context
+from reconciler.http.connect import PolicyRefusal, build_ssl_context
 from reconciler.http.poster import GuardedPoster, PostResponse
 from tests.https_servers import (
     HTTPSServer,
@@ -108,7 +108,7 @@ def test_a_certificate_for_another_name_fails_before_anything_is_sent(
             ca_pem,
             resolver=resolver({"pinned.test": "127.0.0.1"}),
         )
-        with pytest.raises(httpx.ConnectError) as info:
+        with pytest.raises(errors.ConnectError) as info:
             post_all(poster, [b"[]"])
         assert server.requests == []
     assert isinstance(info.value.__cause__, ssl.SSLCertVerificationError)
@@ -126,14 +126,14 @@ def test_refused_addresses_are_never_connected_to(
         resolver=resolver({"api.example.test": address}),
         connector=connects,
     )
-    with pytest.raises(PolicyRefused) as info:
+    with pytest.raises(PolicyRefusal) as info:
         post_all(poster, [b"[]"])
     assert "refused by network policy" in info.value.reason
     assert connects.calls == []
 
 
 def test_only_https_urls() -> None:
-    with pytest.raises(httpx.UnsupportedProtocol):
+    with pytest.raises(errors.UnsupportedProtocol):
         GuardedPoster(
             ALLOW_LOOPBACK,
             "http://127.0.0.1/x",
@@ -141,6 +141,29 @@ def test_only_https_urls() -> None:
             timeout=1,
             max_connections=1,
         )
+
+
+def test_a_dns_failure_is_a_connect_error_that_dispatch_retries(ca_pem: Path) -> None:
+    from reconciler.core.dispatch import FlowSend
+    from reconciler.core.retry import Verdict
+    from reconciler.http.connect import DnsFailure
+    from reconciler.http.dispatch import post_once
+
+    async def unresolvable(host: str, port: int) -> list[IPAddress]:
+        raise DnsFailure(host, "Name or service not known")
+
+    connects = Connects()
+    poster = make("https://gone.example.test/in", ca_pem, resolver=unresolvable, connector=connects)
+    with pytest.raises(errors.ConnectError) as info:
+        post_all(poster, [b"[]"])
+    assert "cannot resolve gone.example.test" in str(info.value)
+    assert isinstance(info.value.__cause__, DnsFailure)
+
+    send = FlowSend("Orders", poster.url, {}, None, 1, 5.0, 3)
+    attempt = asyncio.run(post_once(poster, send, "key-1", b"[]"))
+    assert attempt.verdict is Verdict.RETRY and not attempt.fatal
+    assert attempt.reason.startswith("ConnectError: DNS failure: cannot resolve gone.example.test")
+    assert connects.calls == []
 
 
 def test_a_large_body_is_not_drained_and_its_connection_is_dropped(
@@ -179,14 +202,14 @@ def test_connection_close_and_expired_idle_connections_are_not_reused(
 def test_slow_response_is_a_read_timeout(ca: trustme.CA, ca_pem: Path) -> None:
     with (
         HTTPSServer(ca.issue_cert("127.0.0.1"), default=Route(delay=2.0)) as server,
-        pytest.raises(httpx.ReadTimeout),
+        pytest.raises(errors.ReadTimeout),
     ):
         post_all(make(server.url("/"), ca_pem, timeout=0.3), [b"[]"])
 
 
 def test_a_header_value_with_a_line_break_is_never_sent(ca: trustme.CA, ca_pem: Path) -> None:
     with HTTPSServer(ca.issue_cert("127.0.0.1")) as server:
-        with pytest.raises(httpx.LocalProtocolError):
+        with pytest.raises(errors.LocalProtocolError):
             post_all(make(server.url("/"), ca_pem), [b"[]"], [("X-Key", "a\r\nInjected: 1")])
         assert server.requests == []
 
@@ -273,7 +296,7 @@ def test_a_response_cut_short_is_a_protocol_error(ca: trustme.CA, ca_pem: Path) 
     cut = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part"
     with RawServer(ca.issue_cert("127.0.0.1"), [cut], close=True) as server:
         poster = make(f"https://127.0.0.1:{server.port}/", ca_pem)
-        with pytest.raises(httpx.RemoteProtocolError):
+        with pytest.raises(errors.RemoteProtocolError):
             post_all(poster, [b"[]"])
 
 
@@ -281,6 +304,6 @@ def test_garbage_instead_of_a_response_is_a_protocol_error(ca: trustme.CA, ca_pe
     garbage = [b"SSH-2.0-OpenSSH\r\n\r\n"]
     with (
         RawServer(ca.issue_cert("127.0.0.1"), garbage, close=True) as srv,
-        pytest.raises(httpx.RemoteProtocolError),
+        pytest.raises(errors.RemoteProtocolError),
     ):
         post_all(make(f"https://127.0.0.1:{srv.port}/", ca_pem), [b"[]"])

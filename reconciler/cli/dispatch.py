@@ -13,7 +13,7 @@ from reconciler.errors import DispatchError, ValidationFailed
 from reconciler.reporters.common import format_option, resolve_format
 
 if TYPE_CHECKING:
-    from reconciler.http.guard import NetworkSettings
+    from reconciler.http.connect import NetworkSettings
     from reconciler.http.poster import GuardedPoster
 
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
@@ -68,13 +68,13 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             raise DispatchError(f"no request named {', '.join(map(repr, unknown))} in requests.d/")
         config = app.config()
         statuses = StatusTable.from_overrides(config.statuses if config else None)
-        # The HTTP stack (httpx, httptools, TLS contexts) is set up while the selection freezes:
+        # The HTTP stack (asyncio, httptools, TLS contexts) is set up while the selection freezes:
         # validation has checked network.allow and network.caBundle already.
         networks: list[NetworkSettings] = []
 
         def network() -> NetworkSettings:
             if not networks:
-                from reconciler.http.guard import NetworkSettings
+                from reconciler.http.connect import NetworkSettings
 
                 networks.append(NetworkSettings.from_config(config, app.root))
                 networks[0].ssl_context()

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
 
 from reconciler import __version__
 from reconciler.core.netpolicy import (
@@ -28,6 +29,7 @@ from reconciler.core.netpolicy import (
     literal_address,
 )
 from reconciler.errors import ConfigError
+from reconciler.http.errors import InvalidURL
 from reconciler.http.trust import (  # noqa: F401  (importable from here too)
     certifi_bundle,
     prefetch_trust,
@@ -202,6 +204,44 @@ async def open_guarded_stream(
         except (OSError, TimeoutError) as exc:
             last = exc
     raise last if last is not None else TimeoutError("connect timed out")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a request needs of an https:// URL: ASCII host, port, request target."""
+
+    host: str  # IDNA-encoded; an IPv6 address without brackets
+    port: int
+    path: bytes  # path and query, percent-encoded
+
+
+# Characters a request target keeps as they are (RFC 3986 pchar, "/" and "?"; "%" keeps
+# existing escapes); anything else (spaces, non-ASCII) is percent-encoded.
+_TARGET_SAFE = "/?:@!$&'()*+,;=-._~%"
+
+
+def parse_target(url: str) -> Target:
+    """Raises InvalidURL. (httpx.URL would do, at the price of importing httpx.) The scheme
+    is the caller's to check."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 443
+        host = parts.hostname or ""
+    except ValueError as exc:
+        raise InvalidURL(str(exc)) from None
+    if not host:
+        raise InvalidURL("no host")
+    if not host.isascii():
+        import idna
+
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise InvalidURL(f"invalid host {host!r}: {exc}") from None
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    return Target(host, port, quote(target, safe=_TARGET_SAFE).encode("ascii"))
 
 
 # -- from reconciler.yaml -------------------------------------------------------------

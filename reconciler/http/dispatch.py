@@ -21,14 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import httpx
-
 from reconciler.core.dispatch import BatchResult, DispatchSettings, FlowSend
 from reconciler.core.retry import CircuitBreaker, RetryPolicy, Verdict, classify_status
 from reconciler.core.retry import parse_retry_after as _parse_retry_after
 from reconciler.core.secrets import mask
 from reconciler.core.signing import signature_headers
-from reconciler.http.guard import PolicyRefused
+from reconciler.http import errors
+from reconciler.http.connect import PolicyRefusal
 from reconciler.http.poster import GuardedPoster
 from reconciler.store import ledger
 from reconciler.store.base import Store
@@ -80,17 +79,17 @@ async def post_once(poster: GuardedPoster, send: FlowSend, key: str, body: bytes
     try:
         # A large error body is not read to its end (the connection is dropped instead).
         response = await poster.post(headers, body, max_body=_DRAIN_BYTES)
-    except httpx.TimeoutException as exc:
+    except errors.TimeoutException as exc:
         return Attempt(Verdict.RETRY, None, f"timeout ({type(exc).__name__})")
-    except PolicyRefused as exc:  # nothing was sent; no other batch to this host can go
+    except PolicyRefusal as exc:  # nothing was sent; no other batch to this host can go
         return Attempt(
             Verdict.FAIL, None, f"refused by the network policy: {exc.reason}", fatal=True
         )
-    except httpx.TransportError as exc:
+    except errors.TransportError as exc:
         if _is_tls_verification(exc):
             return Attempt(Verdict.FAIL, None, f"TLS verification failed: {exc}", fatal=True)
         return Attempt(Verdict.RETRY, None, f"{type(exc).__name__}: {exc or 'connection error'}")
-    except httpx.RequestError as exc:
+    except errors.RequestError as exc:
         return Attempt(Verdict.FAIL, None, f"{type(exc).__name__}: {exc}", fatal=True)
     status = response.status_code
     verdict = classify_status(status)

@@ -1,6 +1,6 @@
 """Keep-alive HTTPS POSTs to one configured endpoint, for `requests dispatch`.
 
-Every connection is a guarded stream (`guard.open_guarded_stream`: DNS once, network
+Every connection is a guarded stream (`connect.open_guarded_stream`: DNS once, network
 policy, connect only to a screened address, TLS verified against the URL's host name on
 asyncio's native TLS transport), the path `reconciler check` takes too; for dispatch the
 connections are kept alive. A request is one head (every header checked for line breaks
@@ -9,9 +9,10 @@ as it goes out) and the body bytes as stored; the response is parsed by httptool
 (request/response models, pool bookkeeping, anyio's TLS stream, h11's state machine):
 about a tenth of the CPU per POST, which is most of a dispatch's time.
 
-Failures are raised as httpx exceptions (ConnectTimeout, ReadTimeout, ConnectError,
-ReadError, RemoteProtocolError, PolicyRefused ...) so callers classify them the same way
-whatever client made them. Redirects are never followed; proxies never used."""
+Failures are raised as `reconciler.http.errors` (httpx's names and grouping:
+ConnectTimeout, ReadTimeout, ConnectError, ReadError, RemoteProtocolError ...) or
+`connect.PolicyRefusal`; httpx itself is never imported. Redirects are never followed;
+proxies never used."""
 
 from __future__ import annotations
 
@@ -23,13 +24,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import httptools
-import httpx
 
 from reconciler.core.netpolicy import NetPolicy
-from reconciler.http.connect import close_gracefully
-from reconciler.http.guard import AsyncResolver, Connector, GuardedStream, open_guarded_stream
+from reconciler.http import errors
+from reconciler.http.connect import (
+    AsyncResolver,
+    Connector,
+    DnsFailure,
+    GuardedStream,
+    close_gracefully,
+    open_guarded_stream,
+    parse_target,
+)
 
 KEEPALIVE_SECONDS = 5.0  # an idle connection older than this is closed, not reused (httpx's)
 READ_BYTES = 64 * 1024
@@ -144,16 +153,16 @@ class GuardedPoster:
         resolver: AsyncResolver | None = None,
         connector: Connector | None = None,
     ) -> None:
-        parsed = httpx.URL(url)
-        if parsed.scheme != "https":
-            raise httpx.UnsupportedProtocol(f"only https:// URLs are sent to, not {url!r}")
+        if urlsplit(url).scheme.lower() != "https":
+            raise errors.UnsupportedProtocol(f"only https:// URLs are sent to, not {url!r}")
+        parsed = parse_target(url)
         self.url = url
         self.policy = policy
-        self.host = parsed.raw_host.decode("ascii")
-        self.port = parsed.port or 443
+        self.host = parsed.host
+        self.port = parsed.port
         authority = f"[{self.host}]" if ":" in self.host else self.host
         self.authority = authority if self.port == 443 else f"{authority}:{self.port}"
-        self.target = parsed.raw_path.decode("ascii")  # percent-encoded: ASCII
+        self.target = parsed.path.decode("ascii")  # percent-encoded: ASCII
         self.ssl_context = ssl_context
         self.timeout = timeout
         self.resolver = resolver
@@ -208,9 +217,9 @@ class GuardedPoster:
                 connector=self.connector,
             )
         except TimeoutError as exc:
-            raise httpx.ConnectTimeout(f"no connection within {self.timeout:g}s") from exc
-        except (OSError, ssl.SSLError) as exc:
-            raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
+            raise errors.ConnectTimeout(f"no connection within {self.timeout:g}s") from exc
+        except (OSError, ssl.SSLError, DnsFailure) as exc:  # DNS may come back: a retry
+            raise errors.ConnectError(str(exc) or type(exc).__name__) from exc
         return _Connection(stream)
 
     async def _exchange(
@@ -224,9 +233,9 @@ class GuardedPoster:
                 writer.writelines((head, body))  # the body as it is: never copied
                 await writer.drain()
         except TimeoutError as exc:
-            raise httpx.WriteTimeout(f"request not sent within {self.timeout:g}s") from exc
+            raise errors.WriteTimeout(f"request not sent within {self.timeout:g}s") from exc
         except (OSError, ssl.SSLError) as exc:
-            raise httpx.WriteError(str(exc) or type(exc).__name__) from exc
+            raise errors.WriteError(str(exc) or type(exc).__name__) from exc
         reading = _Reading(max_body)
         parser = reading.parser = httptools.HttpResponseParser(reading)
         try:
@@ -236,18 +245,18 @@ class GuardedPoster:
                 if not data:
                     if reading.until_close and reading.status:  # HTTP/1.0-style body
                         break
-                    raise httpx.RemoteProtocolError(
+                    raise errors.RemoteProtocolError(
                         "the server closed the connection without a complete response"
                     )
                 parser.feed_data(data)
                 if not reading.status and reading.head_bytes(len(data)) > _MAX_HEAD_BYTES:
-                    raise httpx.RemoteProtocolError("response head too large")
+                    raise errors.RemoteProtocolError("response head too large")
         except TimeoutError as exc:
-            raise httpx.ReadTimeout(f"no response within {self.timeout:g}s") from exc
+            raise errors.ReadTimeout(f"no response within {self.timeout:g}s") from exc
         except (OSError, ssl.SSLError) as exc:
-            raise httpx.ReadError(str(exc) or type(exc).__name__) from exc
+            raise errors.ReadError(str(exc) or type(exc).__name__) from exc
         except httptools.HttpParserError as exc:
-            raise httpx.RemoteProtocolError(f"invalid HTTP response: {exc}") from exc
+            raise errors.RemoteProtocolError(f"invalid HTTP response: {exc}") from exc
         response = PostResponse(
             reading.status,
             reading.reason,
@@ -266,7 +275,7 @@ class GuardedPoster:
         lines = [f"POST {self.target} HTTP/1.1\r\nHost: {self.authority}\r\n"]
         for name, value in headers:
             if not _TOKEN.fullmatch(name) or not _FIELD_VALUE.fullmatch(value):
-                raise httpx.LocalProtocolError(
+                raise errors.LocalProtocolError(
                     f"header {name!r}: not a valid header name or value (line breaks and "
                     "control characters are refused)"
                 )
@@ -275,7 +284,7 @@ class GuardedPoster:
         try:
             return "".join(lines).encode("latin-1")
         except UnicodeEncodeError:
-            raise httpx.LocalProtocolError("header values must be Latin-1 text") from None
+            raise errors.LocalProtocolError("header values must be Latin-1 text") from None
 
     def _close(self, conn: _Connection) -> None:
         conn.stream.writer.close()  # TLS close_notify goes out in the background

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import h11
 
@@ -38,8 +38,19 @@ from reconciler.http.connect import (
     GuardedStream,
     NetworkSettings,
     PolicyRefusal,
+    Target,
     close_gracefully,
     open_guarded_stream,
+    parse_target,
+)
+from reconciler.http.errors import (
+    ConnectError,
+    ConnectTimeout,
+    InvalidURL,
+    ReadError,
+    ReadTimeout,
+    RemoteProtocolError,
+    RequestError,
 )
 
 DEFAULT_CONCURRENCY = 20
@@ -70,35 +81,6 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         current = current.__cause__ or current.__context__
-
-
-# What went wrong in an attempt, as the prober raises it for classify_failure.
-class AttemptError(Exception):
-    pass
-
-
-class ConnectTimeout(AttemptError):
-    pass
-
-
-class ReadTimeout(AttemptError):
-    pass
-
-
-class ConnectError(AttemptError):
-    pass
-
-
-class ReadError(AttemptError):
-    pass
-
-
-class RemoteProtocolError(AttemptError):
-    pass
-
-
-class InvalidURL(AttemptError):
-    pass
 
 
 def classify_failure(exc: BaseException, url: str, timeout: float) -> tuple[Outcome, str, bool]:
@@ -146,46 +128,9 @@ def classify_failure(exc: BaseException, url: str, timeout: float) -> tuple[Outc
         return Outcome.INVALID_URL, f"invalid URL ({exc})", False
     if isinstance(exc, RemoteProtocolError):
         return Outcome.PROTOCOL_ERROR, f"not a valid HTTP response ({exc})", False
-    if isinstance(exc, AttemptError):
+    if isinstance(exc, RequestError):
         return Outcome.CONNECT_FAILED, f"{type(exc).__name__}: {exc}", False
     raise exc
-
-
-@dataclass(frozen=True)
-class Target:
-    """What the prober needs of an https:// URL: ASCII host, port, request target."""
-
-    host: str  # IDNA-encoded; an IPv6 address without brackets
-    port: int
-    path: bytes  # path and query, percent-encoded
-
-
-# Characters a request target keeps as they are (RFC 3986 pchar, "/" and "?"; "%" keeps
-# existing escapes); anything else (spaces, non-ASCII) is percent-encoded.
-_TARGET_SAFE = "/?:@!$&'()*+,;=-._~%"
-
-
-def parse_target(url: str) -> Target:
-    """Raises InvalidURL. (httpx.URL would do, at the price of importing httpx.)"""
-    try:
-        parts = urlsplit(url)
-        port = parts.port or 443
-        host = parts.hostname or ""
-    except ValueError as exc:
-        raise InvalidURL(str(exc)) from None
-    if not host:
-        raise InvalidURL("no host")
-    if not host.isascii():
-        import idna
-
-        try:
-            host = idna.encode(host, uts46=True).decode("ascii")
-        except idna.IDNAError as exc:
-            raise InvalidURL(f"invalid host {host!r}: {exc}") from None
-    target = parts.path or "/"
-    if parts.query:
-        target += "?" + parts.query
-    return Target(host, port, quote(target, safe=_TARGET_SAFE).encode("ascii"))
 
 
 @dataclass

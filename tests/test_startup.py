@@ -1,0 +1,95 @@
+"""Start-up cost of the commands that run on every merge and pull request: what the real
+CLI imports (`PYTHONPROFILEIMPORTTIME` in a subprocess), and that it still does its work.
+
+`check` and `requests dispatch` send through our own guarded streams (connect.py,
+poster.py), so neither may pull in httpx or httpcore; the tool is timed as a whole
+process in bench/check.py and bench/dispatch.py."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import trustme
+
+from tests.conftest import run_cli
+from tests.dispatch_support import API_KEY, Receiver, record_text, seed_store, write_tree
+from tests.https_servers import HTTPSServer
+
+# Never on these command paths (a fifth of a short command's start-up between them).
+HTTP_CLIENT = {"httpx", "httpcore", "anyio", "h2", "pygments"}
+
+
+def imported(done: subprocess.CompletedProcess[str]) -> set[str]:
+    """The top-level packages a run imported, from `-X importtime` lines on stderr."""
+    names = set()
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1].strip()
+            if name != "imported package":
+                names.add(name.split(".")[0])
+    return names
+
+
+def profiled(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, env={"PYTHONPROFILEIMPORTTIME": "1", **(env or {})}, timeout=60)
+
+
+def test_check_imports_no_http_client_library(tmp_path: Path, ca: trustme.CA) -> None:
+    repo = tmp_path / "repo"
+    (repo / "flows.d").mkdir(parents=True)
+    ca.cert_pem.write_to_path(str(repo / "ca.pem"))
+    (repo / "reconciler.yaml").write_text(
+        "apiVersion: reconciler/v1\nkind: Config\n"
+        "network:\n  allow: ['127.0.0.1/32']\n  caBundle: ca.pem\n"
+    )
+    with HTTPSServer(ca.issue_cert("127.0.0.1")) as server:
+        url = server.url("/orders/resubmit")
+        (repo / "flows.d" / "orders.yaml").write_text(
+            "apiVersion: reconciler/v1\nkind: Flow\nname: Orders\n"
+            f"mappings:\n  - workflowName: la-orders\nresubmit:\n  url: {url}\n"
+        )
+        store = f"sqlite:///{tmp_path / 'store.db'}"
+        args = ("--store", store, "--repo", str(repo), "check", "--format", "json")
+        for _ in range(2):  # cold (validates the files), then warm (from the cache)
+            done = profiled(*args)
+            assert done.returncode == 0, done.stderr[-3000:]
+            assert json.loads(done.stdout)["results"][0]["httpStatus"] == 200
+            modules = imported(done)
+            assert "reconciler" in modules and "ssl" in modules  # the profile is real
+            assert not modules & HTTP_CLIENT, sorted(modules & HTTP_CLIENT)
+        assert [r.method for r in server.requests] == ["HEAD", "HEAD"]
+
+
+def test_dispatch_imports_no_http_client_library(tmp_path: Path, ca: trustme.CA) -> None:
+    ca_pem = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_pem))
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    with Receiver(ca.issue_cert("127.0.0.1")) as receiver:
+        write_tree(tmp_path, ca_pem=ca_pem, url=receiver.url())
+        from reconciler.store.base import open_store
+
+        opened = open_store(store, root=tmp_path)
+        try:
+            seed_store(opened, tmp_path, [record_text(i) for i in range(5)])
+        finally:
+            opened.close()
+        done = profiled(
+            "--store",
+            store,
+            "--repo",
+            str(tmp_path),
+            "requests",
+            "dispatch",
+            "--format",
+            "json",
+            env={"ORDERS_API_KEY": API_KEY},
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        [outcome] = json.loads(done.stdout)["requests"]
+        assert outcome["status"] == "completed" and outcome["runs"] == {"delivered": 5}
+        assert sum(len(json.loads(hit.body)) for hit in receiver.hits) == 5
+    modules = imported(done)
+    assert "reconciler" in modules and "httptools" in modules  # the profile is real
+    assert not modules & HTTP_CLIENT, sorted(modules & HTTP_CLIENT)
