@@ -2,12 +2,14 @@
 CLI imports (`PYTHONPROFILEIMPORTTIME` in a subprocess), and that it still does its work.
 
 `check` and `requests dispatch` send through our own guarded streams (connect.py,
-poster.py), so neither may pull in httpx or httpcore; the tool is timed as a whole
-process in bench/check.py and bench/dispatch.py."""
+poster.py), so neither may pull in httpx or httpcore; valid files are checked by the
+precompiled validators, so jsonschema comes only for an invalid one. The tool is timed as
+a whole process in bench/check.py and bench/dispatch.py."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,6 +21,9 @@ from tests.https_servers import HTTPSServer
 
 # Never on these command paths (a fifth of a short command's start-up between them).
 HTTP_CLIENT = {"httpx", "httpcore", "anyio", "h2", "pygments"}
+# Valid files are checked by the precompiled validators: jsonschema (and its format
+# libraries) is imported only to explain an invalid one.
+JSONSCHEMA = {"jsonschema", "referencing", "attrs", "arrow", "webcolors"}
 
 
 def imported(done: subprocess.CompletedProcess[str]) -> set[str]:
@@ -58,7 +63,8 @@ def test_check_imports_no_http_client_library(tmp_path: Path, ca: trustme.CA) ->
             assert json.loads(done.stdout)["results"][0]["httpStatus"] == 200
             modules = imported(done)
             assert "reconciler" in modules and "ssl" in modules  # the profile is real
-            assert not modules & HTTP_CLIENT, sorted(modules & HTTP_CLIENT)
+            unwanted = modules & (HTTP_CLIENT | JSONSCHEMA)
+            assert not unwanted, sorted(unwanted)
         assert [r.method for r in server.requests] == ["HEAD", "HEAD"]
 
 
@@ -75,6 +81,7 @@ def test_dispatch_imports_no_http_client_library(tmp_path: Path, ca: trustme.CA)
             seed_store(opened, tmp_path, [record_text(i) for i in range(5)])
         finally:
             opened.close()
+        shutil.rmtree(tmp_path / ".reconciler" / "cache")  # every file validated anew
         done = profiled(
             "--store",
             store,
@@ -92,4 +99,21 @@ def test_dispatch_imports_no_http_client_library(tmp_path: Path, ca: trustme.CA)
         assert sum(len(json.loads(hit.body)) for hit in receiver.hits) == 5
     modules = imported(done)
     assert "reconciler" in modules and "httptools" in modules  # the profile is real
-    assert not modules & HTTP_CLIENT, sorted(modules & HTTP_CLIENT)
+    assert "fastjsonschema" in modules and "ruamel" in modules  # the files were validated
+    unwanted = modules & (HTTP_CLIENT | JSONSCHEMA)
+    assert not unwanted, sorted(unwanted)
+
+
+def test_an_invalid_file_is_still_explained_by_jsonschema(tmp_path: Path) -> None:
+    (tmp_path / "flows.d").mkdir()
+    (tmp_path / "flows.d" / "orders.yaml").write_text(
+        "apiVersion: reconciler/v1\nkind: Flow\nname: Orders\n"
+        "mappings:\n  - workflowName: la-orders\nresubmit:\n  url: https://exa mple.com/x\n"
+    )
+    done = profiled("--repo", str(tmp_path), "validate", "--format", "json")
+    assert done.returncode == 1, done.stderr[-3000:]
+    [finding] = json.loads(done.stdout)["findings"]
+    assert (finding["line"], finding["col"]) == (7, 8) and "not an absolute URI" in finding[
+        "message"
+    ]
+    assert "jsonschema" in imported(done)

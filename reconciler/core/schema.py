@@ -101,6 +101,24 @@ def _inline_refs(node: Any, definitions: dict[str, Any], seen: tuple[str, ...]) 
     }
 
 
+def _date_time(value: Any) -> bool:
+    from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
+
+    return not isinstance(value, str) or bool(validate_rfc3339(value.upper()))
+
+
+def _uri(value: Any) -> bool:
+    from rfc3986_validator import validate_rfc3986  # type: ignore[import-untyped]
+
+    return not isinstance(value, str) or bool(validate_rfc3986(value, rule="URI"))
+
+
+# The format checks of the precompiled validators, without importing jsonschema: the very
+# functions its FORMAT_CHECKER calls for the formats our schemas use (tests check that
+# they agree, and that no schema uses another format). Each imports its library on use.
+FAST_FORMATS: dict[str, Callable[[Any], bool]] = {"date-time": _date_time, "uri": _uri}
+
+
 def _fast_validator(schema: dict[str, Any], checker: Any) -> Callable[[Any], Any]:
     """The same schema compiled by fastjsonschema: most files are valid, and for those it is
     ~20x faster than jsonschema. Its formats are jsonschema's own checkers (its built-in
@@ -114,56 +132,92 @@ def _fast_validator(schema: dict[str, Any], checker: Any) -> Callable[[Any], Any
     return fastjsonschema.compile(schema, formats=formats, use_default=False)
 
 
-# Documents of one kind checked by jsonschema alone before the fast path is compiled.
+# Documents of one kind checked by jsonschema alone before the fast path is compiled
+# (when there is no precompiled validator).
 FAST_PATH_AFTER = 16
 
 
+def _jsonschema_validator(schema: dict[str, Any]) -> Any:
+    """A draft-07 jsonschema validator with every format the schema uses checkable
+    (InternalError otherwise: jsonschema would skip an uncheckable format silently)."""
+    import sys
+
+    # jsonschema imports rfc3987_syntax (a lark grammar, ~1 s) only to check the `iri`
+    # formats, which no schema of ours uses. Skip that import; should a schema ever use
+    # `iri`, the missing-checker guard below fails loudly instead of passing silently.
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    from jsonschema import Draft7Validator
+
+    # (The schemas are ours, generated; tests/test_schemas.py checks them against the
+    # draft-07 metaschema, so no check_schema on every start.)
+    checker = Draft7Validator.FORMAT_CHECKER
+    missing = sorted({f for f in _formats(schema) if f not in checker.checkers})
+    if missing:
+        raise InternalError(
+            f"schema {schema.get('$id', '?')} uses format(s) {', '.join(missing)} "
+            "that cannot be checked",
+            hint="install jsonschema[format-nongpl] (pip install -e .); formats are never "
+            "skipped silently",
+        )
+    # The same schema with its (non-recursive) $refs resolved in memory: jsonschema
+    # spends a third of its time looking references up otherwise.
+    definitions = schema.get("definitions", {})
+    return Draft7Validator(_inline_refs(schema, definitions, ()), format_checker=checker)
+
+
 class SchemaChecker:
-    """A draft-07 validator with every used format checkable, and readable issues."""
+    """A draft-07 validator with every used format checkable, and readable issues.
+
+    `SchemaChecker(schema)` sets up jsonschema now. `SchemaChecker.precompiled(build,
+    validate)` checks with a committed fastjsonschema validator first: a valid document
+    then costs neither the schema (`build` makes it from the models) nor jsonschema's
+    import (a fifth of a short command's start-up); both come only for an invalid one,
+    whose messages and paths are jsonschema's."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
-        import sys
-
-        # jsonschema imports rfc3987_syntax (a lark grammar, ~1 s) only to check the `iri`
-        # formats, which no schema of ours uses. Skip that import; should a schema ever use
-        # `iri`, the missing-checker guard below fails loudly instead of passing silently.
-        if "jsonschema" not in sys.modules:
-            sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-        from jsonschema import Draft7Validator
-
-        # (The schemas are ours, generated; tests/test_schemas.py checks them against the
-        # draft-07 metaschema, so no check_schema on every start.)
-        checker = Draft7Validator.FORMAT_CHECKER
-        missing = sorted({f for f in _formats(schema) if f not in checker.checkers})
-        if missing:
-            raise InternalError(
-                f"schema {schema.get('$id', '?')} uses format(s) {', '.join(missing)} "
-                "that cannot be checked",
-                hint="install jsonschema[format-nongpl] (pip install -e .); formats are never "
-                "skipped silently",
-            )
-        self.schema = schema
-        self.definitions: dict[str, Any] = schema.get("definitions", {})
-        # The same schema with its (non-recursive) $refs resolved in memory: jsonschema
-        # spends a third of its time looking references up otherwise.
-        self.validator = Draft7Validator(
-            _inline_refs(schema, self.definitions, ()), format_checker=checker
-        )
-        self._format_checker = checker
+        self._build: Callable[[], dict[str, Any]] = lambda: schema
+        self._precompiled: Callable[[Any], Any] | None = None
         self._checked = 0
+        _ = self.validator  # fail now on an uncheckable format
+
+    @classmethod
+    def precompiled(
+        cls, build: Callable[[], dict[str, Any]], validate: Callable[..., Any]
+    ) -> SchemaChecker:
+        checker = cls.__new__(cls)
+        checker._build = build
+        checker._precompiled = functools.partial(validate, custom_formats=FAST_FORMATS)
+        checker._checked = 0
+        return checker
+
+    @functools.cached_property
+    def schema(self) -> dict[str, Any]:
+        return self._build()
+
+    @functools.cached_property
+    def definitions(self) -> dict[str, Any]:
+        return dict(self.schema.get("definitions", {}))
+
+    @functools.cached_property
+    def validator(self) -> Any:
+        return _jsonschema_validator(self.schema)
 
     @functools.cached_property
     def fast(self) -> Callable[[Any], Any]:
-        """The compiled fast path, built on first use (~70 ms: worth it for many files)."""
-        return _fast_validator(self.schema, self._format_checker)
+        """The compiled fast path: the precompiled one, else built on first use (~70 ms:
+        worth it for many files)."""
+        if self._precompiled is not None:
+            return self._precompiled
+        return _fast_validator(self.schema, self.validator.format_checker)
 
     def issues(self, data: Any) -> list[Issue]:
         """The schema violations of `data`: none when the compiled fast path accepts it,
-        else jsonschema's own errors (the authority for messages and paths). The first
-        few documents go to jsonschema directly: a run that validates one changed file
-        (a pull request, a new request file at dispatch) should not compile anything."""
+        else jsonschema's own errors (the authority for messages and paths). Without a
+        precompiled validator the first few documents go to jsonschema directly: a run
+        that validates one changed file should not compile anything."""
         self._checked += 1
-        if self._checked > FAST_PATH_AFTER:
+        if self._precompiled is not None or self._checked > FAST_PATH_AFTER:
             try:
                 self.fast(data)
                 return []

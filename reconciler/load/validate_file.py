@@ -61,11 +61,19 @@ class FileResult:
 
 @functools.cache
 def checker(kind: str) -> SchemaChecker:
-    """The jsonschema checker for a kind, built once per process from the models."""
-    from reconciler.core.schema import SchemaChecker
-    from reconciler.schemas import build_schema
+    """The checker for a kind, once per process: its precompiled validator first, the
+    schema (built from the models) and jsonschema only for a document it rejects."""
+    import importlib
 
-    return SchemaChecker(build_schema(SCHEMA_FILES[kind]))
+    from reconciler.core.schema import SchemaChecker
+
+    def build() -> dict[str, Any]:
+        from reconciler.schemas import build_schema
+
+        return build_schema(SCHEMA_FILES[kind])
+
+    compiled = importlib.import_module(f"reconciler.core.compiled.{kind}")
+    return SchemaChecker.precompiled(build, compiled.validate)
 
 
 def _raw(loaded: Loaded, issue: Issue) -> RawFinding:
