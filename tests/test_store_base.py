@@ -84,10 +84,10 @@ def test_upgrading_a_populated_store_keeps_every_row(
     from reconciler.provenance import Provenance
     from reconciler.reconcile import ApplyOptions, apply_flows, desired_flows, make_plan
     from reconciler.store import base
+    from reconciler.store.ledger import run_outcomes
     from reconciler.store.migrations import MIGRATIONS
     from reconciler.store.runs import import_runs
     from tests.flowfiles import write_flows
-    from reconciler.store.ledger import run_outcomes
     from tests.runs_helpers import record, write_ndjson
 
     tables = ("flows", "audit", "runs", "run_flows", "requests", "batches", "meta")

@@ -369,7 +369,6 @@ def freeze(
 def _write_flow(
     store: Store, name: str, content_hash: str, sel: FlowSelection, now: str
 ) -> dict[str, int]:
-    size = sel.target.batch_size
     sizes = _freeze_runs(store, name, sel)
     rows = [
         (
@@ -411,21 +410,18 @@ def _freeze_runs(store: Store, name: str, sel: FlowSelection) -> list[int]:
         )
         counts = dict(returned)
         return [int(counts[seq]) for seq in range(len(counts))]
-    keys = [
-        int(pk)
-        for (pk,) in store.query(
-            f"SELECT run_pk FROM ({sel.numbered_sql}) numbered ORDER BY n", sel.params
-        )
-    ]
-    chunks = [keys[start : start + size] for start in range(0, len(keys), size)]
-    store.executemany(
-        "INSERT INTO batch_runs (request, flow, seq, run_pks) VALUES (?, ?, ?, ?)",
-        [
-            (name, flow, seq, "[" + ",".join(map(str, chunk)) + "]")
-            for seq, chunk in enumerate(chunks)
-        ],
+    cursor = store.execute(
+        f"SELECT run_pk FROM ({sel.numbered_sql}) numbered ORDER BY n", sel.params
     )
-    return [len(chunk) for chunk in chunks]
+    rows: list[tuple[str, str, int, str]] = []
+    sizes: list[int] = []
+    while chunk := cursor.fetchmany(size):
+        rows.append((name, flow, len(rows), "[" + ",".join(str(pk) for (pk,) in chunk) + "]"))
+        sizes.append(len(chunk))
+    store.executemany(
+        "INSERT INTO batch_runs (request, flow, seq, run_pks) VALUES (?, ?, ?, ?)", rows
+    )
+    return sizes
 
 
 def _refuse(store: Store, request: NewRequest, max_runs: int, excluded: dict[str, int]) -> None:
