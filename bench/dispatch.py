@@ -3,7 +3,7 @@ receiver in its own process, against a bare httpx loop sending the same batches 
 same concurrency (PRODUCT.md section 13: >= 0.8x the loop's throughput, peak RSS < 300 MB).
 
 Both sides are whole processes timed from spawn to exit: the dispatch command includes
-start-up, validation, freezing the selection (100,000 ledger rows), reading the records
+start-up, validation, freezing the selection (a ledger row per batch), reading the records
 back per batch and committing every batch before and after its POST; the loop includes
 interpreter start-up and reading the pre-built bodies from a file.
 

@@ -71,11 +71,12 @@ def add_ledger(store: Store, request: str, flow: str, batches: list[tuple[str, l
                 "run_count, updated_at) VALUES (?, ?, ?, 'https://x.example/r', ?, ?, ?, ?)",
                 (request, flow, seq, f"{request}/{seq}", status, len(run_ids), now),
             )
-            for pos, run_id in enumerate(run_ids):
+            pks = []
+            for run_id in run_ids:
                 row = store.query_one("SELECT pk FROM runs WHERE id = ?", (run_id,))
                 assert row is not None, run_id
-                store.execute(
-                    "INSERT INTO batch_runs (request, flow, seq, pos, run_pk, run_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (request, flow, seq, pos, row[0], run_id),
-                )
+                pks.append(int(row[0]))
+            store.execute(
+                "INSERT INTO batch_runs (request, flow, seq, run_pks) VALUES (?, ?, ?, ?)",
+                (request, flow, seq, pks if store.dialect == "postgresql" else json.dumps(pks)),
+            )

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.errors import ConfigError, StoreVersionError
-from reconciler.store import open_store
+from reconciler.store import Store, open_store, utcnow
 from reconciler.store.migrations import LATEST_VERSION
 
 
@@ -84,12 +84,13 @@ def test_upgrading_a_populated_store_keeps_every_row(
     from reconciler.provenance import Provenance
     from reconciler.reconcile import ApplyOptions, apply_flows, desired_flows, make_plan
     from reconciler.store import base
+    from reconciler.store.ledger import run_outcomes
     from reconciler.store.migrations import MIGRATIONS
     from reconciler.store.runs import import_runs
     from tests.flowfiles import write_flows
-    from tests.runs_helpers import add_ledger, record, write_ndjson
+    from tests.runs_helpers import record, write_ndjson
 
-    tables = ("flows", "audit", "runs", "run_flows", "requests", "batches", "batch_runs", "meta")
+    tables = ("flows", "audit", "runs", "run_flows", "requests", "batches", "meta")
     with monkeypatch.context() as old_tool:
         old_tool.setattr(base, "MIGRATIONS", MIGRATIONS[:3])
         old_tool.setattr(base, "LATEST_VERSION", 3)
@@ -100,7 +101,7 @@ def test_upgrading_a_populated_store_keeps_every_row(
         apply_flows(store, desired_flows(tmp_path), ApplyOptions(), prov)
         runs = [record(f"run-{i:03d}") for i in range(20)]
         import_runs(store, [str(write_ndjson(tmp_path / "runs.ndjson", runs))])
-        add_ledger(store, "req-1", "flow 00000", [("delivered", ["run-000", "run-001"])])
+        _old_ledger(store, "req-1", "flow 00000", [["run-003", "run-000"], ["run-007"]])
         before = {t: store.query(f"SELECT * FROM {t} ORDER BY 1, 2") for t in tables}
         store.close()
 
@@ -109,6 +110,12 @@ def test_upgrading_a_populated_store_keeps_every_row(
     after = {t: store.query(f"SELECT * FROM {t} ORDER BY 1, 2") for t in tables}
     for table in tables[:-1]:
         assert after[table] == before[table] and after[table], table
+    # The frozen runs (one row per run until V6, one list per batch since) keep their order.
+    assert list(run_outcomes(store, "req-1")) == [
+        ("flow 00000", 1, 0, "run-003", "delivered"),
+        ("flow 00000", 1, 1, "run-000", "delivered"),
+        ("flow 00000", 2, 0, "run-007", "delivered"),
+    ]
     assert set(before["meta"]) <= set(after["meta"]) | {("schema_version", "3")}
     # The old rows plan as unchanged, and edits outside apply are now counted.
     assert not make_plan(store, desired_flows(tmp_path)).has_changes
@@ -119,3 +126,27 @@ def test_upgrading_a_populated_store_keeps_every_row(
     (entry,) = make_plan(store, desired_flows(tmp_path)).changes
     assert entry.action is Action.DRIFT and entry.flow == "flow 00001"
     store.close()
+
+
+def _old_ledger(store: Store, request: str, flow: str, batches: list[list[str]]) -> None:
+    """A delivered request's ledger as schema 3 to 5 wrote it: one batch_runs row per run
+    (its position deliberately not the order of the runs' keys)."""
+    now = utcnow()
+    with store.transaction():
+        store.execute(
+            "INSERT INTO requests (name, action, content_hash, spec, status, created_at) "
+            "VALUES (?, 'resubmit', 'h', '{}', 'completed', ?)",
+            (request, now),
+        )
+        for seq, run_ids in enumerate(batches, start=1):
+            store.execute(
+                "INSERT INTO batches (request, flow, seq, url, idempotency_key, status, "
+                "run_count, updated_at) VALUES (?, ?, ?, 'https://x.example/r', ?, ?, ?, ?)",
+                (request, flow, seq, f"{request}/{seq}", "delivered", len(run_ids), now),
+            )
+            for pos, run_id in reversed(list(enumerate(run_ids))):
+                store.execute(
+                    "INSERT INTO batch_runs (request, flow, seq, pos, run_pk, run_id) "
+                    "SELECT ?, ?, ?, ?, pk, id FROM runs WHERE id = ?",
+                    (request, flow, seq, pos, run_id),
+                )

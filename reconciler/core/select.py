@@ -449,6 +449,27 @@ def order_by(dialect: Dialect, member: str = "m") -> str:
     return f"{member}.execution_us ASC NULLS LAST, r.id{collate} ASC"
 
 
+@dataclass(frozen=True)
+class FrozenRuns:
+    """SQL that expands the frozen run lists of `batch_runs br` (one row per batch, its
+    runs' keys in send order) into one row per run: `join` goes after `batch_runs br`;
+    `run_pk` and `pos` (0-based, send order) are then expressions of each run."""
+
+    join: str
+    run_pk: str
+    pos: str
+
+
+FROZEN_RUNS: dict[Dialect, FrozenRuns] = {
+    "postgresql": FrozenRuns(
+        "CROSS JOIN LATERAL unnest(br.run_pks) WITH ORDINALITY AS fr(run_pk, ord)",
+        "fr.run_pk",
+        "(fr.ord - 1)",
+    ),
+    "sqlite": FrozenRuns("CROSS JOIN json_each(br.run_pks) AS fr", "fr.value", "fr.key"),
+}
+
+
 def _in(column: str, values: tuple[Any, ...] | frozenset[Any], params: list[Any]) -> str:
     ordered = sorted(values) if isinstance(values, frozenset) else list(values)
     if not ordered:
@@ -556,9 +577,11 @@ def build_query(
     if spec.from_request is not None:
         name, outcome = spec.from_request
         params.append(name)
+        frozen = FROZEN_RUNS[dialect]
         ledger = (
-            "SELECT br.run_pk FROM batch_runs br JOIN batches b ON b.request = br.request "
-            "AND b.flow = br.flow AND b.seq = br.seq WHERE br.request = ?"
+            f"SELECT {frozen.run_pk} FROM batch_runs br {frozen.join} JOIN batches b "
+            "ON b.request = br.request AND b.flow = br.flow AND b.seq = br.seq "
+            "WHERE br.request = ?"
         )
         if outcome != "any":
             ledger += " AND b.status = ?"

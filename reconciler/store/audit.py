@@ -1,6 +1,7 @@
 """Reading the audit log (`reconciler history`). Filters are data: an option name maps to
-one SQL condition over `audit a` with one `?`, so a new filter is one line here plus one
-click option (e.g. `chain_id`: an EXISTS over batch_runs/runs)."""
+one SQL condition over `audit a` whose every `?` is the option's value, so a new filter is
+one line here plus one click option (e.g. `chain_id`: the batches whose frozen runs hold a
+run of the chain)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,26 @@ from typing import Any
 from reconciler.errors import UsageError
 from reconciler.store.base import Store
 
+# Batches that carried a run of the chain (`?`): PostgreSQL finds them by the GIN index of
+# the frozen run lists, SQLite by expanding them.
+_CHAIN_BATCHES = {
+    "postgresql": (
+        "SELECT b.request, b.idempotency_key FROM batch_runs br JOIN batches b "
+        "ON b.request = br.request AND b.flow = br.flow AND b.seq = br.seq "
+        "WHERE br.run_pks && ARRAY(SELECT pk FROM runs WHERE chain_id = ?)"
+    ),
+    "sqlite": (
+        "SELECT b.request, b.idempotency_key FROM batch_runs br JOIN batches b "
+        "ON b.request = br.request AND b.flow = br.flow AND b.seq = br.seq "
+        "WHERE EXISTS (SELECT 1 FROM json_each(br.run_pks) fr "
+        "WHERE fr.value IN (SELECT pk FROM runs WHERE chain_id = ?))"
+    ),
+}
+_BATCH_KEY = {
+    "postgresql": "(a.detail::json ->> 'idempotencyKey')",
+    "sqlite": "json_extract(a.detail, '$.idempotencyKey')",
+}
+
 HISTORY_FILTERS: dict[str, str] = {
     "flow": "a.flow = ?",
     "action": "a.action = ?",
@@ -20,14 +41,17 @@ HISTORY_FILTERS: dict[str, str] = {
     "actor": "a.actor = ?",
     # dispatch records (kind request|batch) carry detail.outcome; details are compact JSON
     "outcome": "a.detail LIKE '%\"outcome\":\"' || ? || '\"%'",
-    # dispatch records of requests (and exactly the batches) that carried a run of the chain
+    # dispatch records of requests (and exactly the batches) that carried a run of the
+    # chain; both subqueries are uncorrelated: evaluated once, not per audit record
     "chain_id": (
-        "EXISTS (SELECT 1 FROM runs r JOIN batch_runs br ON br.run_pk = r.pk "
-        "JOIN batches b ON b.request = br.request AND b.flow = br.flow AND b.seq = br.seq "
-        "WHERE r.chain_id = ? AND br.request = a.request AND (a.kind <> 'batch' OR "
-        "a.detail LIKE '%\"idempotencyKey\":\"' || b.idempotency_key || '\"%'))"
+        "a.request IN (SELECT h.request FROM ({hits}) h) AND CASE WHEN a.kind = 'batch' "
+        "THEN {key} IN (SELECT h.idempotency_key FROM ({hits}) h) ELSE TRUE END"
     ),
 }
+
+
+def _condition(key: str, dialect: str) -> str:
+    return HISTORY_FILTERS[key].format(hits=_CHAIN_BATCHES[dialect], key=_BATCH_KEY[dialect])
 
 
 @dataclass(frozen=True)
@@ -82,8 +106,9 @@ def query_audit(
             continue
         if key not in HISTORY_FILTERS:
             raise UsageError(f"unknown history filter {key!r}")
-        where.append(HISTORY_FILTERS[key])
-        params.append(value)
+        condition = _condition(key, store.dialect)
+        where.append(condition)
+        params.extend([value] * condition.count("?"))  # a filter may use its value twice
     sql = (
         "SELECT a.id, a.at, a.actor, a.commit_sha, a.kind, a.action, a.flow, a.request, "
         "a.before_hash, a.after_hash, a.diff, a.detail FROM audit a"

@@ -1,4 +1,5 @@
-"""The request/dispatch ledger (tables requests, batches, batch_runs).
+"""The request/dispatch ledger (tables requests, batches, batch_runs: one frozen run list
+per batch).
 
 Life of a request:
   freeze    one transaction: the request row, every batch (with its Idempotency-Key) and
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reconciler.core.findings import Finding
+from reconciler.core.select import FROZEN_RUNS
 from reconciler.core.status import StatusSection
 from reconciler.store.base import Store, utcnow
 
@@ -217,12 +219,13 @@ def window_bodies(store: Store, request: str, flow: str, seqs: list[int]) -> dic
     if not seqs:
         return {}
     marks = ", ".join("?" * len(seqs))
+    frozen = FROZEN_RUNS[store.dialect]
     if store.dialect == "postgresql":
         rows = store.query(
             "SELECT seq, COUNT(record), '[' || string_agg(record, ',' ORDER BY pos) || ']' "
-            "FROM (SELECT br.seq, br.pos, "
-            "(SELECT r.record FROM runs r WHERE r.pk = br.run_pk) AS record "
-            "FROM batch_runs br WHERE br.request = ? AND br.flow = ? "
+            f"FROM (SELECT br.seq, {frozen.pos} AS pos, "
+            f"(SELECT r.record FROM runs r WHERE r.pk = {frozen.run_pk}) AS record "
+            f"FROM batch_runs br {frozen.join} WHERE br.request = ? AND br.flow = ? "
             f"AND br.seq IN ({marks}) AND br.seq BETWEEN ? AND ? "
             # OFFSET 0: evaluate the lookup once per row, not once per use
             "OFFSET 0) frozen GROUP BY seq",
@@ -234,9 +237,9 @@ def window_bodies(store: Store, request: str, flow: str, seqs: list[int]) -> dic
         }
     records: dict[int, list[bytes]] = {}
     for seq, text in store.query(
-        "SELECT br.seq, CAST(r.record AS BLOB) FROM batch_runs br "
-        "JOIN runs r ON r.pk = br.run_pk WHERE br.request = ? AND br.flow = ? "
-        f"AND br.seq IN ({marks}) ORDER BY br.seq, br.pos",
+        f"SELECT br.seq, CAST(r.record AS BLOB) FROM batch_runs br {frozen.join} "
+        f"JOIN runs r ON r.pk = {frozen.run_pk} WHERE br.request = ? AND br.flow = ? "
+        f"AND br.seq IN ({marks}) ORDER BY br.seq, {frozen.pos}",
         (request, flow, *seqs),
     ):
         batch = records.get(seq)
@@ -250,10 +253,12 @@ def window_bodies(store: Store, request: str, flow: str, seqs: list[int]) -> dic
 
 def run_outcomes(store: Store, request: str) -> Iterator[tuple[str, int, int, str, str]]:
     """(flow, seq, pos, run_id, batch status) for every frozen run, streamed."""
+    frozen = FROZEN_RUNS[store.dialect]
     cursor = store.execute(
-        "SELECT br.flow, br.seq, br.pos, br.run_id, b.status FROM batch_runs br "
+        f"SELECT br.flow, br.seq, {frozen.pos}, r.id, b.status FROM batch_runs br "
+        f"{frozen.join} JOIN runs r ON r.pk = {frozen.run_pk} "
         "JOIN batches b ON b.request = br.request AND b.flow = br.flow AND b.seq = br.seq "
-        "WHERE br.request = ? ORDER BY br.flow, br.seq, br.pos",
+        f"WHERE br.request = ? ORDER BY br.flow, br.seq, {frozen.pos}",
         (request,),
     )
     while True:
@@ -310,8 +315,8 @@ def freeze(
 ) -> RequestRow:
     """Write the request with its frozen selection in one transaction and return it.
 
-    The run lists are written set-based (INSERT ... SELECT, numbered in SQL), so freezing
-    100,000 runs costs no Python per run and no memory. If another worker froze the
+    Each batch's run list is one row (its runs' keys in send order), numbered in SQL, so
+    freezing 100,000 runs writes 1,000 ledger rows. If another worker froze the
     request first, its ledger entry wins and is returned unchanged. A selection over
     `max_runs` is not written: the request is stored as refused."""
     now = utcnow()
@@ -353,9 +358,9 @@ def freeze(
             )
     except SelectionTooLarge:
         _refuse(store, request, max_runs, excluded)
-    # No ANALYZE after the freeze (~0.1 s for 100,000 rows): every query of a window is
-    # an equality on the leading primary-key columns plus a seq range (window_bodies), which
-    # the planner serves from the index whatever it believes about the fresh rows.
+    # No ANALYZE after the freeze: every query of a window is an equality on the leading
+    # primary-key columns plus a seq range (window_bodies), which the planner serves from
+    # the index whatever it believes about the fresh rows.
     row = get_request(store, request.name)
     assert row is not None
     return row
@@ -364,14 +369,7 @@ def freeze(
 def _write_flow(
     store: Store, name: str, content_hash: str, sel: FlowSelection, now: str
 ) -> dict[str, int]:
-    size = sel.target.batch_size
-    cursor = store.execute(
-        "INSERT INTO batch_runs (request, flow, seq, pos, run_pk, run_id) "
-        "SELECT ?, ?, (n - 1) / ?, (n - 1) % ?, run_pk, run_id "
-        f"FROM ({sel.numbered_sql}) numbered",
-        (name, sel.target.flow, size, size, *sel.params),
-    )
-    runs = int(cursor.rowcount or 0)
+    sizes = _freeze_runs(store, name, sel)
     rows = [
         (
             name,
@@ -381,10 +379,10 @@ def _write_flow(
             idempotency_key(name, content_hash, sel.target.flow, seq),
             B_PENDING,
             0,
-            min(size, runs - seq * size),
+            count,
             now,
         )
-        for seq in range(-(-runs // size))
+        for seq, count in enumerate(sizes)
     ]
     if rows:
         store.executemany(
@@ -392,7 +390,38 @@ def _write_flow(
             "run_count, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-    return {"runs": runs, "batches": len(rows)}
+    return {"runs": sum(sizes), "batches": len(rows)}
+
+
+def _freeze_runs(store: Store, name: str, sel: FlowSelection) -> list[int]:
+    """Write the flow's frozen run lists, one row per batch (its runs' keys in send
+    order); returns the batches' sizes by seq. PostgreSQL numbers and groups them in one
+    statement; SQLite has no ordered aggregate, so its keys are grouped here (100,000
+    integers)."""
+    size = sel.target.batch_size
+    flow = sel.target.flow
+    if store.dialect == "postgresql":
+        returned = store.query(
+            "INSERT INTO batch_runs (request, flow, seq, run_pks) "
+            "SELECT ?, ?, seq, array_agg(run_pk ORDER BY n) FROM (SELECT run_pk, n, "
+            f"(n - 1) / ? AS seq FROM ({sel.numbered_sql}) numbered) batched GROUP BY seq "
+            "RETURNING seq, cardinality(run_pks)",
+            (name, flow, size, *sel.params),
+        )
+        counts = dict(returned)
+        return [int(counts[seq]) for seq in range(len(counts))]
+    cursor = store.execute(
+        f"SELECT run_pk FROM ({sel.numbered_sql}) numbered ORDER BY n", sel.params
+    )
+    rows: list[tuple[str, str, int, str]] = []
+    sizes: list[int] = []
+    while chunk := cursor.fetchmany(size):
+        rows.append((name, flow, len(rows), "[" + ",".join(str(pk) for (pk,) in chunk) + "]"))
+        sizes.append(len(chunk))
+    store.executemany(
+        "INSERT INTO batch_runs (request, flow, seq, run_pks) VALUES (?, ?, ?, ?)", rows
+    )
+    return sizes
 
 
 def _refuse(store: Store, request: NewRequest, max_runs: int, excluded: dict[str, int]) -> None:

@@ -245,6 +245,36 @@ V4_POSTGRESQL = (
     "EXECUTE FUNCTION flows_count_outside()",
 )
 
+# V6: the frozen selection as one row per batch: its runs' integer keys in send order
+# (PostgreSQL BIGINT[] with a GIN index for history --chain-id; SQLite a JSON array that
+# json_each expands). Freezing 100,000 runs then writes 1,000 rows instead of 100,000 rows
+# into two indexes (PostgreSQL: ~0.15 s instead of ~0.6 s). A run's text id is read from
+# `runs` (runs are never deleted). Old rows are folded in order; nothing is lost.
+_FROZEN_TABLE = (
+    "CREATE TABLE batch_runs_v6 (request TEXT NOT NULL, flow TEXT NOT NULL, "
+    "seq INTEGER NOT NULL, run_pks {type} NOT NULL, PRIMARY KEY (request, flow, seq))"
+)
+_FROZEN_SWAP = ("DROP TABLE batch_runs", "ALTER TABLE batch_runs_v6 RENAME TO batch_runs")
+V6_SQLITE = (
+    _FROZEN_TABLE.format(type="TEXT"),
+    # An aggregate's input order is not defined in SQLite; a window's is.
+    "INSERT INTO batch_runs_v6 (request, flow, seq, run_pks) "
+    "SELECT request, flow, seq, '[' || run_pks || ']' FROM ("
+    "SELECT request, flow, seq, ROW_NUMBER() OVER w AS k, group_concat(run_pk, ',') OVER "
+    "(w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS run_pks "
+    "FROM batch_runs WINDOW w AS (PARTITION BY request, flow, seq ORDER BY pos)) "
+    "WHERE k = 1",
+    *_FROZEN_SWAP,
+)
+V6_POSTGRESQL = (
+    _FROZEN_TABLE.format(type="BIGINT[]"),
+    "INSERT INTO batch_runs_v6 (request, flow, seq, run_pks) "
+    "SELECT request, flow, seq, array_agg(run_pk ORDER BY pos) FROM batch_runs "
+    "GROUP BY request, flow, seq",
+    *_FROZEN_SWAP,
+    "CREATE INDEX batch_runs_run ON batch_runs USING gin (run_pks)",
+)
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", V1),
     Migration(
@@ -272,6 +302,12 @@ MIGRATIONS: list[Migration] = [
         5,
         "frozen runs indexed by run key",
         "DROP INDEX batch_runs_run; CREATE INDEX batch_runs_run ON batch_runs (run_pk);",
+    ),
+    Migration(
+        6,
+        "frozen runs as one array per batch",
+        "",
+        {"sqlite": V6_SQLITE, "postgresql": V6_POSTGRESQL},
     ),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version
