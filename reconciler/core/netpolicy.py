@@ -12,6 +12,7 @@ No sockets and no DNS here: `reconciler.http.guard` resolves and connects; valid
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,15 +38,15 @@ def _nets(*cidrs: str) -> tuple[IPNetwork, ...]:
 
 # Order matters: the first match names the class. Anything not listed and not global is
 # RESERVED (Python's own tables are inconsistent across versions, so we keep ours).
-_V4_TABLE: tuple[tuple[AddressClass, tuple[IPNetwork, ...]], ...] = (
-    (AddressClass.UNSPECIFIED, _nets("0.0.0.0/32")),
-    (AddressClass.LOOPBACK, _nets("127.0.0.0/8")),
-    (AddressClass.LINK_LOCAL, _nets("169.254.0.0/16")),
-    (AddressClass.PRIVATE, _nets("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")),
-    (AddressClass.MULTICAST, _nets("224.0.0.0/4")),
+_V4_CIDRS: tuple[tuple[AddressClass, tuple[str, ...]], ...] = (
+    (AddressClass.UNSPECIFIED, ("0.0.0.0/32",)),
+    (AddressClass.LOOPBACK, ("127.0.0.0/8",)),
+    (AddressClass.LINK_LOCAL, ("169.254.0.0/16",)),
+    (AddressClass.PRIVATE, ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")),
+    (AddressClass.MULTICAST, ("224.0.0.0/4",)),
     (
         AddressClass.RESERVED,
-        _nets(
+        (
             "0.0.0.0/8",  # "this network": Linux connects 0.x to the local host
             "192.0.0.0/24",
             "192.0.2.0/24",
@@ -57,24 +58,45 @@ _V4_TABLE: tuple[tuple[AddressClass, tuple[IPNetwork, ...]], ...] = (
         ),
     ),
 )
-_V6_TABLE: tuple[tuple[AddressClass, tuple[IPNetwork, ...]], ...] = (
-    (AddressClass.UNSPECIFIED, _nets("::/128")),
-    (AddressClass.LOOPBACK, _nets("::1/128")),
-    (AddressClass.LINK_LOCAL, _nets("fe80::/10")),
-    (AddressClass.PRIVATE, _nets("fc00::/7", "fec0::/10")),
-    (AddressClass.MULTICAST, _nets("ff00::/8")),
+_V6_CIDRS: tuple[tuple[AddressClass, tuple[str, ...]], ...] = (
+    (AddressClass.UNSPECIFIED, ("::/128",)),
+    (AddressClass.LOOPBACK, ("::1/128",)),
+    (AddressClass.LINK_LOCAL, ("fe80::/10",)),
+    (AddressClass.PRIVATE, ("fc00::/7", "fec0::/10")),
+    (AddressClass.MULTICAST, ("ff00::/8",)),
     (
         AddressClass.RESERVED,
-        _nets("2001::/23", "2001:db8::/32", "3fff::/20", "5f00::/16", "100::/64", "64:ff9b:1::/48"),
+        ("2001::/23", "2001:db8::/32", "3fff::/20", "5f00::/16", "100::/64", "64:ff9b:1::/48"),
     ),
 )
-_V6_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
-_SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_V4_COMPATIBLE = ipaddress.ip_network("::/96")
-METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
-)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    v4: tuple[tuple[AddressClass, tuple[IPNetwork, ...]], ...]
+    v6: tuple[tuple[AddressClass, tuple[IPNetwork, ...]], ...]
+    v6_global_unicast: IPNetwork
+    six_to_four: IPNetwork
+    nat64: IPNetwork
+    v4_compatible: IPNetwork
+    metadata: frozenset[IPAddress]
+
+
+@functools.cache
+def _tables() -> _Tables:
+    """The address tables, parsed on first use: commands that never look at an address
+    (most of them import this module) do not pay for it."""
+    return _Tables(
+        v4=tuple((klass, _nets(*cidrs)) for klass, cidrs in _V4_CIDRS),
+        v6=tuple((klass, _nets(*cidrs)) for klass, cidrs in _V6_CIDRS),
+        v6_global_unicast=ipaddress.ip_network("2000::/3"),
+        six_to_four=ipaddress.ip_network("2002::/16"),
+        nat64=ipaddress.ip_network("64:ff9b::/96"),
+        v4_compatible=ipaddress.ip_network("::/96"),
+        metadata=frozenset(
+            ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+        ),
+    )
 
 
 def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
@@ -83,9 +105,10 @@ def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
         return None
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
-    if address in _SIX_TO_FOUR:
+    tables = _tables()
+    if address in tables.six_to_four:
         return address.sixtofour
-    if address in _NAT64 or (address in _V4_COMPATIBLE and int(address) > 1):
+    if address in tables.nat64 or (address in tables.v4_compatible and int(address) > 1):
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
@@ -98,15 +121,16 @@ def effective_address(address: IPAddress) -> IPAddress:
 
 def classify(address: IPAddress) -> AddressClass:
     target = effective_address(address)
+    tables = _tables()
     if isinstance(target, ipaddress.IPv4Address):
-        for klass, nets in _V4_TABLE:
+        for klass, nets in tables.v4:
             if any(target in n for n in nets):
                 return klass
         return AddressClass.PUBLIC if target.is_global else AddressClass.RESERVED
-    for klass, nets in _V6_TABLE:
+    for klass, nets in tables.v6:
         if any(target in n for n in nets):
             return klass
-    return AddressClass.PUBLIC if target in _V6_GLOBAL_UNICAST else AddressClass.RESERVED
+    return AddressClass.PUBLIC if target in tables.v6_global_unicast else AddressClass.RESERVED
 
 
 def describe(address: IPAddress) -> str:
@@ -116,7 +140,8 @@ def describe(address: IPAddress) -> str:
     text = f"{address} is {klass.value}"
     if target != address:
         text += f" (it stands for {target})"
-    if target in METADATA_ADDRESSES or address in METADATA_ADDRESSES:
+    metadata = _tables().metadata
+    if target in metadata or address in metadata:
         text += " (cloud metadata service)"
     return text
 
