@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the HTTP stack is imported once there is something to send
 
 # Per flow: (flow, numbered SQL yielding run_pk, run_id, n; its params; row count), and
 # the excluded run counts by reason.
-Selected = tuple[list[tuple[str, str, tuple[Any, ...], int]], dict[str, int]]
+Selected = tuple[list[tuple[str, str, tuple[Any, ...]]], dict[str, int]]
 Selector = Callable[[Store, Request, list[Flow]], Selected]
 MAX_FAILURES_REPORTED = 20
 
@@ -99,19 +99,20 @@ def selector(statuses: StatusTable) -> Selector:
         if problem is not None:
             raise ReconcilerError(f"request {request.name!r}: {problem}")
         split = for_action(spec, request.action, statuses)
-        selections: list[tuple[str, str, tuple[Any, ...], int]] = []
+        selections: list[tuple[str, str, tuple[Any, ...]]] = []
         excluded_runs = 0
         for flow in flows:
             source = flow_source(store, flow.name, flow.mappings)
-            count = sum(count_by_status(store, split.send, source).values())
-            if split.excluded_reason is not None:
-                excluded_runs += sum(count_by_status(store, spec, source).values()) - count
+            if split.excluded_reason is not None:  # only a resume counts (what it leaves out)
+                excluded_runs += sum(count_by_status(store, spec, source).values()) - sum(
+                    count_by_status(store, split.send, source).values()
+                )
             query = source.query(split.send, store)
             numbered = (
-                f"SELECT r.pk AS run_pk, r.id AS run_id, ROW_NUMBER() OVER "
+                f"SELECT r.pk AS run_pk, ROW_NUMBER() OVER "
                 f"(ORDER BY {order_by(store.dialect, query.member)}) AS n {query.from_where}"
             )
-            selections.append((flow.name, numbered, query.params, count))
+            selections.append((flow.name, numbered, query.params))
         excluded: dict[str, int] = {}
         if split.excluded_reason is not None and excluded_runs:
             excluded[split.excluded_reason] = excluded_runs
@@ -299,8 +300,8 @@ class Dispatcher:
         chosen, excluded = self.selector(self.store, request, flows)
         ledger.tune_for_dispatch(self.store)  # the selection may have widened the map
         selections = [
-            ledger.FlowSelection(ledger.FlowTarget(name, urls[name], sizes[name]), sql, params, n)
-            for name, sql, params, n in chosen
+            ledger.FlowSelection(ledger.FlowTarget(name, urls[name], sizes[name]), sql, params)
+            for name, sql, params in chosen
         ]
         return ledger.freeze(
             self.store,

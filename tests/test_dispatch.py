@@ -255,9 +255,8 @@ def test_missing_secret_fails_before_anything_is_sent(
 
 
 def test_over_max_runs_is_refused_and_stays_refused(
-    tmp_path: Path, ca: trustme.CA, ca_pem: Path
+    store_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path
 ) -> None:
-    store_url = f"sqlite:///{tmp_path / 'store.db'}"
     with Receiver(ca.issue_cert("127.0.0.1")) as receiver:
         setup(
             tmp_path,
@@ -274,6 +273,24 @@ def test_over_max_runs_is_refused_and_stays_refused(
         assert again.skipped and again.status == "refused"
         assert receiver.hits == []
     assert ledger_batches(store_url, tmp_path) == []
+
+
+def test_exactly_max_runs_is_sent(
+    store_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path
+) -> None:
+    """The freeze stops reading a flow's selection after maxRuns + 1 runs: the boundary."""
+    with Receiver(ca.issue_cert("127.0.0.1")) as receiver:
+        setup(
+            tmp_path,
+            store_url,
+            ca_pem,
+            receiver,
+            records(30),
+            requests={REQUEST: {"max_runs": 30}},
+        )
+        [outcome] = dispatch(tmp_path, store_url)
+        assert outcome.status == "completed" and outcome.run_count == 30
+        assert sum(len(json.loads(hit.body)) for hit in receiver.hits) == 30
 
 
 def test_completed_requests_are_not_sent_again(

@@ -282,13 +282,12 @@ def dispatched_hashes(store: Store) -> dict[str, tuple[str, str | None, str | No
 # -- freezing --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FlowSelection:
-    """One flow's share of a request: `numbered_sql` yields (run_pk, run_id, n) with
-    n = 1, 2, ... in send order; `count` is how many rows it yields."""
+    """One flow's share of a request: `numbered_sql` yields (run_pk, n) with n = 1, 2, ...
+    in send order."""
 
     target: FlowTarget
     numbered_sql: str
     params: tuple[Any, ...]
-    count: int
 
 
 @dataclass(frozen=True)
@@ -318,11 +317,11 @@ def freeze(
     Each batch's run list is one row (its runs' keys in send order), numbered in SQL, so
     freezing 100,000 runs writes 1,000 ledger rows. If another worker froze the
     request first, its ledger entry wins and is returned unchanged. A selection over
-    `max_runs` is not written: the request is stored as refused."""
+    `max_runs` is not written: the request is stored as refused. No count beforehand: the
+    freeze itself stops after `max_runs` + 1 runs of a flow, and an oversized one rolls
+    back."""
     now = utcnow()
     try:
-        if sum(s.count for s in selections) > max_runs:
-            raise SelectionTooLarge(max_runs)
         name = request.name
         with store.transaction():
             if not _insert_request(store, request):
@@ -330,13 +329,15 @@ def freeze(
                 assert existing is not None
                 return existing
             per_flow = {
-                sel.target.flow: _write_flow(store, name, request.content_hash, sel, now)
+                sel.target.flow: _write_flow(
+                    store, name, request.content_hash, sel, now, limit=max_runs + 1
+                )
                 for sel in selections
             }
             run_count = sum(f["runs"] for f in per_flow.values())
             batch_count = sum(f["batches"] for f in per_flow.values())
-            if run_count > max_runs:  # runs imported since the count: still refuse
-                raise SelectionTooLarge(max_runs)
+            if run_count > max_runs:
+                raise SelectionTooLarge(max_runs)  # rolls the rows back
             detail = {"excluded": excluded, "flows": per_flow}
             store.execute(
                 "UPDATE requests SET run_count = ?, batch_count = ?, detail = ? WHERE name = ?",
@@ -367,9 +368,9 @@ def freeze(
 
 
 def _write_flow(
-    store: Store, name: str, content_hash: str, sel: FlowSelection, now: str
+    store: Store, name: str, content_hash: str, sel: FlowSelection, now: str, *, limit: int
 ) -> dict[str, int]:
-    sizes = _freeze_runs(store, name, sel)
+    sizes = _freeze_runs(store, name, sel, limit)
     rows = [
         (
             name,
@@ -393,25 +394,26 @@ def _write_flow(
     return {"runs": sum(sizes), "batches": len(rows)}
 
 
-def _freeze_runs(store: Store, name: str, sel: FlowSelection) -> list[int]:
+def _freeze_runs(store: Store, name: str, sel: FlowSelection, limit: int) -> list[int]:
     """Write the flow's frozen run lists, one row per batch (its runs' keys in send
-    order); returns the batches' sizes by seq. PostgreSQL numbers and groups them in one
-    statement; SQLite has no ordered aggregate, so its keys are grouped here (100,000
-    integers)."""
+    order), at most `limit` runs; returns the batches' sizes by seq. PostgreSQL numbers and
+    groups them in one statement; SQLite has no ordered aggregate, so its keys are grouped
+    here (100,000 integers)."""
     size = sel.target.batch_size
     flow = sel.target.flow
     if store.dialect == "postgresql":
         returned = store.query(
             "INSERT INTO batch_runs (request, flow, seq, run_pks) "
             "SELECT ?, ?, seq, array_agg(run_pk ORDER BY n) FROM (SELECT run_pk, n, "
-            f"(n - 1) / ? AS seq FROM ({sel.numbered_sql}) numbered) batched GROUP BY seq "
-            "RETURNING seq, cardinality(run_pks)",
-            (name, flow, size, *sel.params),
+            f"(n - 1) / ? AS seq FROM ({sel.numbered_sql} LIMIT ?) numbered) batched "
+            "GROUP BY seq RETURNING seq, cardinality(run_pks)",
+            (name, flow, size, *sel.params, limit),
         )
         counts = dict(returned)
         return [int(counts[seq]) for seq in range(len(counts))]
     cursor = store.execute(
-        f"SELECT run_pk FROM ({sel.numbered_sql}) numbered ORDER BY n", sel.params
+        f"SELECT run_pk FROM ({sel.numbered_sql} LIMIT ?) numbered ORDER BY n",
+        (*sel.params, limit),
     )
     rows: list[tuple[str, str, int, str]] = []
     sizes: list[int] = []
