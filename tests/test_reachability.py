@@ -231,3 +231,66 @@ def test_targets_are_parsed_like_an_http_client_would() -> None:
     for bad in ("https://h.example:99999/", "https:///nohost"):
         with pytest.raises(InvalidURL):
             parse_target(bad)
+
+
+HEAD_ONLY = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"  # a HEAD answer: no body follows
+
+
+@pytest.mark.parametrize(
+    ("reply", "close", "outcome", "status", "reason"),
+    [
+        (
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+            True,
+            Outcome.OK,
+            204,
+            "HTTP 204",
+        ),
+        (HEAD_ONLY, False, Outcome.OK, 200, "HTTP 200"),  # never waits for the 5 bytes
+        (HEAD_ONLY + b"HTTP/1.1 999", True, Outcome.OK, 200, "HTTP 200"),  # what follows: unread
+        (b"HTTP/1.0 404 Not Found\r\n\r\n", True, Outcome.OK, 404, "HTTP 404"),
+        (
+            b"HTTP/1.1 308 Permanent Redirect\r\nLocation: /x\r\n\r\n",
+            True,
+            Outcome.REDIRECT,
+            308,
+            "308",
+        ),
+        (
+            b"SSH-2.0-OpenSSH\r\n\r\n",
+            True,
+            Outcome.PROTOCOL_ERROR,
+            None,
+            "not a valid HTTP response",
+        ),
+        (b"", True, Outcome.PROTOCOL_ERROR, None, "closed the connection without a response"),
+        (
+            b"HTTP/1.1 200 OK\r\nX: " + b"a" * 70_000,
+            False,
+            Outcome.PROTOCOL_ERROR,
+            None,
+            "too large",
+        ),
+    ],
+)
+def test_response_heads_as_servers_send_them(
+    ca: trustme.CA,
+    ca_pem: Path,
+    reply: bytes,
+    close: bool,
+    outcome: Outcome,
+    status: int | None,
+    reason: str,
+) -> None:
+    from tests.test_poster import RawServer
+
+    with RawServer(ca.issue_cert("127.0.0.1"), [reply], close=close) as server:
+        started = time.monotonic()
+        [result] = check([f"https://127.0.0.1:{server.port}/x"], ca_pem, timeout=3)
+        assert time.monotonic() - started < 2.5  # an answer, not a timeout
+    assert (result.outcome, result.http_status) == (outcome, status), result.reason
+    assert reason in result.reason or any(reason in w for w in result.warnings), result
+    if outcome is Outcome.REDIRECT:
+        assert result.warnings == (
+            "redirects to /x (HTTP 308); dispatch does not follow redirects",
+        )

@@ -42,7 +42,7 @@ from reconciler.http.connect import (
 
 KEEPALIVE_SECONDS = 5.0  # an idle connection older than this is closed, not reused (httpx's)
 READ_BYTES = 64 * 1024
-_MAX_HEAD_BYTES = 64 * 1024
+MAX_HEAD_BYTES = 64 * 1024
 # RFC 9110: a header name is a token; a value is visible characters, spaces and tabs
 # (obs-text allowed), never CR, LF or NUL.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -71,9 +71,10 @@ class _Connection:
         )
 
 
-class _Reading:
+class ResponseReading:
     """httptools callbacks: the final response's status, headers and (the first `max_body`
-    bytes of) body. Interim 1xx responses are skipped."""
+    bytes of) body. Interim 1xx responses are skipped. (Also the `check` prober's reader
+    of a response head.)"""
 
     def __init__(self, max_body: int) -> None:
         self.max_body = max_body
@@ -236,7 +237,7 @@ class GuardedPoster:
             raise errors.WriteTimeout(f"request not sent within {self.timeout:g}s") from exc
         except (OSError, ssl.SSLError) as exc:
             raise errors.WriteError(str(exc) or type(exc).__name__) from exc
-        reading = _Reading(max_body)
+        reading = ResponseReading(max_body)
         parser = reading.parser = httptools.HttpResponseParser(reading)
         try:
             while not reading.complete and not reading.truncated:
@@ -249,13 +250,13 @@ class GuardedPoster:
                         "the server closed the connection without a complete response"
                     )
                 parser.feed_data(data)
-                if not reading.status and reading.head_bytes(len(data)) > _MAX_HEAD_BYTES:
+                if not reading.status and reading.head_bytes(len(data)) > MAX_HEAD_BYTES:
                     raise errors.RemoteProtocolError("response head too large")
         except TimeoutError as exc:
             raise errors.ReadTimeout(f"no response within {self.timeout:g}s") from exc
         except (OSError, ssl.SSLError) as exc:
             raise errors.ReadError(str(exc) or type(exc).__name__) from exc
-        except httptools.HttpParserError as exc:
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:
             raise errors.RemoteProtocolError(f"invalid HTTP response: {exc}") from exc
         response = PostResponse(
             reading.status,

@@ -1,9 +1,10 @@
 """Is an endpoint reachable? (PRODUCT.md section 9)
 
 For each distinct URL, concurrently with a bound: a guarded stream (`connect.open_guarded_stream`:
-DNS, network policy, pinned address, verified TLS) carries one `HEAD` request head written
-by h11 -- never a body, never a redirect followed. One request per connection needs no
-pool, so this skips httpx altogether (half the CPU on hundreds of URLs, and its import).
+DNS, network policy, pinned address, verified TLS) carries one `HEAD` request head -- never
+a body, never a redirect followed -- and the response head is parsed by httptools (llhttp,
+as dispatch's POSTs). One request per connection needs no pool, so this skips httpx and
+h11 altogether (half the CPU on hundreds of URLs, and their imports).
 Reachable = a TLS handshake and any HTTP response. A connect failure is retried once;
 TLS and policy verdicts are final. Each attempt has a deadline; results are data."""
 
@@ -19,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import h11
+import httptools
 
 from reconciler.core.endpoints import (
     CheckReport,
@@ -52,6 +53,7 @@ from reconciler.http.errors import (
     RemoteProtocolError,
     RequestError,
 )
+from reconciler.http.poster import MAX_HEAD_BYTES, READ_BYTES, ResponseReading
 
 DEFAULT_CONCURRENCY = 20
 DEFAULT_TIMEOUT = 10.0
@@ -167,6 +169,8 @@ class Prober:
         except (OSError, ssl.SSLError) as exc:
             raise ConnectError(str(exc) or type(exc).__name__) from exc
         try:
+            # Read first: once the server has closed (we ask it to), the transport forgets it.
+            expires = _expiry(stream.writer)
             # One deadline per attempt: what connecting left of it is the response's.
             async with asyncio.timeout(max(timeout - (time.perf_counter() - started), 0.001)):
                 response = await _head(stream, parsed, host, port)
@@ -174,20 +178,16 @@ class Prober:
             raise ReadTimeout(f"no response within {timeout:g}s") from exc
         except (OSError, ssl.SSLError) as exc:
             raise ReadError(str(exc) or type(exc).__name__) from exc
-        except h11.ProtocolError as exc:
-            raise RemoteProtocolError(str(exc)) from exc
         finally:
             stream.writer.close()  # TLS close_notify goes out in the background
             self.closing.append(stream.writer)
         latency = (time.perf_counter() - started) * 1000
-        expires = _expiry(stream.writer)
         now = datetime.now(UTC)
-        status = response.status_code
-        location = next((v for k, v in response.headers if k == b"location"), None)
+        status = response.status
         warnings = [
             w
             for w in (
-                status_warning(status, location.decode("latin-1") if location else None),
+                status_warning(status, response.headers.get("location")),
                 expiry_warning(expires, now),
             )
             if w
@@ -225,35 +225,31 @@ class Prober:
         await close_gracefully(self.closing, grace)
 
 
-async def _head(stream: GuardedStream, url: Target, host: str, port: int) -> h11.Response:
+async def _head(stream: GuardedStream, url: Target, host: str, port: int) -> ResponseReading:
     """Send exactly one request head (HEAD, no body) and read the response head."""
-    conn = h11.Connection(our_role=h11.CLIENT)
     authority = f"[{host}]" if ":" in host else host
     if port != 443:
         authority += f":{port}"
-    request = h11.Request(
-        method="HEAD",
-        target=url.path,
-        headers=[
-            ("Host", authority),
-            ("User-Agent", USER_AGENT),
-            ("Accept", "*/*"),
-            ("Connection", "close"),
-        ],
+    stream.writer.write(
+        f"HEAD {url.path.decode('ascii')} HTTP/1.1\r\nHost: {authority}\r\n"
+        f"User-Agent: {USER_AGENT}\r\nAccept: */*\r\nConnection: close\r\n\r\n".encode("ascii")
     )
-    data = conn.send(request)
-    data = (data or b"") + (conn.send(h11.EndOfMessage()) or b"")
-    stream.writer.write(data)
     await stream.writer.drain()
-    while True:
-        event = conn.next_event()
-        if event is h11.NEED_DATA:
-            conn.receive_data(await stream.reader.read(65536))
-        elif isinstance(event, h11.Response):
-            return event
-        elif isinstance(event, h11.ConnectionClosed):
-            raise h11.RemoteProtocolError("the server closed the connection without a response")
-        # InformationalResponse (1xx): keep reading
+    response = ResponseReading(max_body=0)
+    parser = response.parser = httptools.HttpResponseParser(response)
+    while not response.status:  # interim 1xx responses: keep reading
+        data = await stream.reader.read(READ_BYTES)
+        if not data:
+            raise RemoteProtocolError("the server closed the connection without a response")
+        try:
+            parser.feed_data(data)
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:
+            if response.status:
+                break  # the head is in; what follows it is never read
+            raise RemoteProtocolError(f"invalid HTTP response: {exc}") from exc
+        if not response.status and response.head_bytes(len(data)) > MAX_HEAD_BYTES:
+            raise RemoteProtocolError("response head too large")
+    return response
 
 
 def _expiry(writer: asyncio.StreamWriter) -> datetime | None:
