@@ -117,3 +117,19 @@ def test_an_invalid_file_is_still_explained_by_jsonschema(tmp_path: Path) -> Non
         "message"
     ]
     assert "jsonschema" in imported(done)
+
+
+def test_a_finished_prefetch_leaves_no_thread_and_keeps_its_context() -> None:
+    """`requests dispatch` loads the CAs on a thread from the start; before the tree's
+    process pool forks, it waits for that thread to end (no thread across a fork)."""
+    import ssl
+    import threading
+
+    from reconciler.http import trust
+
+    trust.prefetch_trust()
+    trust.prefetch_finished()
+    assert not [t for t in threading.enumerate() if t.name == "reconciler-cas"]
+    context = trust.trusting_context()  # the prefetched one, handed out once
+    assert context.verify_mode is ssl.CERT_REQUIRED
+    assert context.cert_store_stats()["x509_ca"] > 0

@@ -40,6 +40,10 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             "refusing to dispatch from a pull request",
             hint="pull requests run `reconciler requests preview`; the merge workflow dispatches",
         )
+    from reconciler.http.trust import prefetch_finished, prefetch_trust
+
+    prefetch_trust()  # the CA stores load on a thread while the rest starts up
+
     from reconciler import provenance
     from reconciler.core.dispatch import DispatchSettings, FlowSend
     from reconciler.core.statuses import StatusTable
@@ -49,7 +53,7 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
     from reconciler.store import ledger
     from reconciler.store.base import open_store
 
-    tree = load_tree(app.root)
+    tree = load_tree(app.root, before_pool=prefetch_finished)  # no thread across a fork
     store = open_store(app.resolved_store_url(), root=app.root)
     try:
         ledger.tune_for_dispatch(store)

@@ -1,8 +1,8 @@
 """The CAs every TLS context trusts (system store + certifi), loadable ahead of time.
 
-Loading them is most of a context's cost (~60 ms); `reconciler check` starts it on a thread
-first thing (`prefetch_trust`), before importing asyncio and the rest, and its TLS context
-takes the result (`trusting_context`). This module imports nothing heavy for that reason."""
+Loading them is most of a context's cost (~60 ms); `reconciler check` and `requests dispatch`
+start it on a thread first thing (`prefetch_trust`), before importing asyncio and the rest,
+and their TLS context takes the result (`trusting_context`). This module imports nothing heavy for that reason."""
 
 from __future__ import annotations
 
@@ -55,26 +55,39 @@ def _load() -> ssl.SSLContext:
 
 
 _prefetched: Future[ssl.SSLContext] | None = None
+_prefetching: threading.Thread | None = None
 _prefetch_lock = threading.Lock()
 
 
 def prefetch_trust() -> None:
     """Start loading the system and certifi CAs -- most of a TLS context's cost -- on a
-    thread now, for this process's next build_ssl_context (`check` calls it first)."""
-    global _prefetched
+    thread now, for this process's next build_ssl_context (`check` and `requests dispatch`
+    call it first: OpenSSL parses the files without holding the GIL, so the loading takes
+    nothing from the imports on the other core)."""
+    global _prefetched, _prefetching
     with _prefetch_lock:
         if _prefetched is not None:
             return
         future: Future[ssl.SSLContext] = Future()
         _prefetched = future
 
-    def load() -> None:
-        try:
-            future.set_result(_load())
-        except BaseException as exc:  # raised by build_ssl_context
-            future.set_exception(exc)
+        def load() -> None:
+            try:
+                future.set_result(_load())
+            except BaseException as exc:  # raised by build_ssl_context
+                future.set_exception(exc)
 
-    threading.Thread(target=load, name="reconciler-cas", daemon=True).start()
+        _prefetching = threading.Thread(target=load, name="reconciler-cas", daemon=True)
+        _prefetching.start()
+
+
+def prefetch_finished() -> None:
+    """Wait until a prefetch started by prefetch_trust has ended (its context stays for
+    trusting_context): before a fork, no thread may be at work."""
+    with _prefetch_lock:
+        thread = _prefetching
+    if thread is not None:
+        thread.join()
 
 
 def trusting_context() -> ssl.SSLContext:
