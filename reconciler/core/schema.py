@@ -119,6 +119,12 @@ def _uri(value: Any) -> bool:
 FAST_FORMATS: dict[str, Callable[[Any], bool]] = {"date-time": _date_time, "uri": _uri}
 
 
+def load_format_checks() -> None:
+    """Import the format checks' libraries now (before forking workers that all use them)."""
+    for check in FAST_FORMATS.values():
+        check("")
+
+
 def _fast_validator(schema: dict[str, Any], checker: Any) -> Callable[[Any], Any]:
     """The same schema compiled by fastjsonschema: most files are valid, and for those it is
     ~20x faster than jsonschema. Its formats are jsonschema's own checkers (its built-in

@@ -350,10 +350,12 @@ def _run_checks(
     import threading
     from concurrent.futures import ProcessPoolExecutor
 
+    from reconciler.core.schema import load_format_checks
     from reconciler.load.validate_file import checker
 
     for kind in ("flow", "request", "config"):
-        _ = checker(kind).fast  # built and compiled once in the parent; workers inherit it
+        _ = checker(kind).fast  # set up once in the parent; workers inherit it
+    load_format_checks()  # ... and the format checks' libraries
     import reconciler.load.yamlsafe
     import reconciler.models  # noqa: F401
 
