@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import ssl
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -206,15 +207,29 @@ def test_odd_spellings_of_local_addresses_are_refused(ca_pem: Path, host: str) -
     assert recorder.connects == []
 
 
-def test_ca_lookups_follow_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ca_lookups_follow_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ca_pem: Path
+) -> None:
     from reconciler.http.connect import certifi_bundle, system_capath
 
-    monkeypatch.setenv("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt")
-    assert system_capath() is None  # the file the environment names is loaded, eagerly
-    monkeypatch.delenv("SSL_CERT_FILE")
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     capath = system_capath()
     assert capath is None or Path(capath).is_dir()
+    # Another file or directory named by the environment is loaded as OpenSSL would: eagerly.
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_pem))
+    assert system_capath() is None
+    monkeypatch.delenv("SSL_CERT_FILE")
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
+    assert system_capath() is None
+    # The defaults themselves, named through links (as some images do), change nothing.
+    paths = ssl.get_default_verify_paths()
+    (tmp_path / "file").symlink_to(paths.openssl_cafile)
+    (tmp_path / "dir").symlink_to(paths.openssl_capath)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "file"))
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path / "dir"))
+    linked = system_capath()
+    assert (linked and os.path.realpath(linked)) == (capath and os.path.realpath(capath))
     import certifi
 
     assert Path(certifi_bundle()) == Path(certifi.where())

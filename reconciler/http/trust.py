@@ -20,10 +20,13 @@ def system_capath() -> str | None:
     """The system's hashed CA directory when it can stand for the system CA file: OpenSSL
     then reads a root when a chain needs it instead of parsing every root up front (half
     the cost of a context). None -- load the defaults eagerly -- when the environment
-    points OpenSSL elsewhere (SSL_CERT_FILE/SSL_CERT_DIR) or the directory is not hashed
-    (c_rehash / update-ca-certificates keep the links and the file in step)."""
+    points OpenSSL elsewhere (SSL_CERT_FILE/SSL_CERT_DIR naming other places than the
+    defaults) or the directory is not hashed (c_rehash / update-ca-certificates keep the
+    links and the file in step)."""
     paths = ssl.get_default_verify_paths()
-    if os.environ.get(paths.openssl_cafile_env) or os.environ.get(paths.openssl_capath_env):
+    named_file = os.environ.get(paths.openssl_cafile_env) or paths.openssl_cafile
+    named_dir = os.environ.get(paths.openssl_capath_env) or paths.openssl_capath
+    if not (_same(named_file, paths.openssl_cafile) and _same(named_dir, paths.openssl_capath)):
         return None
     capath = paths.capath
     if not capath or not os.path.isdir(capath):
@@ -33,6 +36,12 @@ def system_capath() -> str | None:
             return capath if any(_HASHED_NAME.fullmatch(e.name) for e in entries) else None
     except OSError:
         return None
+
+
+def _same(path: str, default: str) -> bool:
+    """The environment may name the defaults themselves (some images set SSL_CERT_FILE and
+    SSL_CERT_DIR to them): that is not elsewhere."""
+    return path == default or os.path.realpath(path) == os.path.realpath(default)
 
 
 def certifi_bundle() -> str:
