@@ -150,3 +150,34 @@ def _old_ledger(store: Store, request: str, flow: str, batches: list[list[str]])
                     "SELECT ?, ?, ?, ?, pk, id FROM runs WHERE id = ?",
                     (request, flow, seq, pos, run_id),
                 )
+
+
+class _LockedAtFirst:
+    """A connection whose first answers are SQLite's deadlock refusal, as when another
+    process converts the same new file to WAL at the same moment (a race no test can
+    force on a real file; test_processes_opening_a_new_store_at_once_migrate_it_once
+    runs the real thing)."""
+
+    def __init__(self, refusals: int) -> None:
+        self.refusals = refusals
+        self.statements: list[str] = []
+
+    def execute(self, sql: str) -> sqlite3.Cursor:
+        self.statements.append(sql)
+        if self.refusals:
+            self.refusals -= 1
+            raise sqlite3.OperationalError("database is locked")
+        return sqlite3.connect(":memory:").execute("SELECT 'delete'")
+
+
+def test_wal_switch_tries_again_after_a_deadlock_refusal() -> None:
+    from reconciler.store.base import enable_wal
+
+    conn = _LockedAtFirst(refusals=3)
+    enable_wal(conn, timeout=5)
+    assert conn.statements[-2:] == ["PRAGMA journal_mode", "PRAGMA journal_mode=WAL"]
+    assert len(conn.statements) == 5
+    stuck = _LockedAtFirst(refusals=10_000)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        enable_wal(stuck, timeout=0.2)  # bounded: the busy timeout
+    assert 3 <= len(stuck.statements) <= 10

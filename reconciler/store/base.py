@@ -4,6 +4,7 @@ explicit transactions, and migrations. Repositories (flows, runs, ledger...) bui
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -224,6 +225,26 @@ class Store:
         self.conn.close()
 
 
+def enable_wal(conn: Any, timeout: float) -> None:
+    """Put the database in WAL mode (it stays so: later opens only read the mode). Two
+    processes converting a new file at once can each hold the lock the other needs;
+    SQLite then answers one of them "database is locked" at once instead of waiting (its
+    deadlock rule), so that one tries again, within the busy timeout."""
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        try:
+            (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+            if str(mode).lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
 def redact_url(url: str) -> str:
     """Hide a password in a DSN before it reaches any output."""
     parts = urlsplit(url)
@@ -261,7 +282,7 @@ def open_store(url: str, *, root: Path = Path("."), migrate: bool = True) -> Sto
             conn = sqlite3.connect(
                 path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT, check_same_thread=False
             )
-            conn.execute("PRAGMA journal_mode=WAL")
+            enable_wal(conn, SQLITE_BUSY_TIMEOUT)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 10,000-flow apply stays in memory
