@@ -3,12 +3,12 @@
 Local HTTPS receivers (trustme certificates, 127.0.0.1 allowed via network.allow) run in
 their own process and answer every request after 100 ms. Measured against the
 ideal = distinct URLs / concurrency x 100 ms (bar: <= 1.3x):
-  - the check phase of the real `reconciler check` command (its JSON `durationMs`: every
-    distinct URL resolved, screened, connected, TLS-verified, HEAD sent, answer read) --
-    the verdict;
-  - the whole command (process start-up, loading and validating 1,000 flow files, checks,
-    storing results), printed alongside, byte-compiled as an installed tool is (as
-    bench/selection.py measures it; this sandbox sets PYTHONDONTWRITEBYTECODE);
+  - the whole command's wall time (process start-up, loading and validating 1,000 flow
+    files, checks, storing results), byte-compiled as an installed tool is (as
+    bench/selection.py measures it; this sandbox sets PYTHONDONTWRITEBYTECODE) -- the
+    verdict: "wall time <= 1.3x the ideal";
+  - the check phase of that command (its JSON `durationMs`: every distinct URL resolved,
+    screened, connected, TLS-verified, HEAD sent, answer read), with its own verdict;
   - the check engine in-process, for insight.
 
     PYTHONPATH=. python bench/check.py [--flows 1000] [--urls 200] [--origins 200]
@@ -231,11 +231,11 @@ def main() -> None:
     )
     print(f"receivers saw {seen.get('requests')} requests, methods {seen.get('methods')}")
     print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    ratio = best_phase / formula
-    verdict = "PASS" if ratio <= BAR else "FAIL"
+    whole, phase = best_command / formula, best_phase / formula
+    verdict = "PASS" if whole <= BAR else "FAIL"
     print(
-        f"{verdict}: check phase {ratio:.2f}x ideal (bar <= {BAR}x); "
-        f"whole command {best_command / formula:.2f}x"
+        f"{verdict}: whole command {whole:.2f}x ideal (bar <= {BAR}x); check phase "
+        f"{phase:.2f}x ({'within' if phase <= BAR else 'over'} the bar)"
     )
     sys.exit(0 if verdict == "PASS" else 1)
 
