@@ -28,8 +28,8 @@ from reconciler.store.base import Store
 if TYPE_CHECKING:  # the HTTP stack is imported once there is something to send
     from reconciler.http.dispatch import ClientFactory, OnBatch
 
-# Per flow: (flow, numbered SQL yielding run_pk, run_id, n; its params; row count), and
-# the excluded run counts by reason.
+# Per flow: (flow, numbered SQL yielding run_pk, n; its params), and the excluded run
+# counts by reason.
 Selected = tuple[list[tuple[str, str, tuple[Any, ...]]], dict[str, int]]
 Selector = Callable[[Store, Request, list[Flow]], Selected]
 MAX_FAILURES_REPORTED = 20
