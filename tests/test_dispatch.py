@@ -293,6 +293,35 @@ def test_exactly_max_runs_is_sent(
         assert sum(len(json.loads(hit.body)) for hit in receiver.hits) == 30
 
 
+def test_a_retry_request_sends_exactly_the_runs_of_the_failed_batch(
+    store_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path
+) -> None:
+    """fromRequest over a real ledger: the frozen run lists written by the freeze are what
+    the next request selects from, in their frozen order."""
+    texts = records(30)
+
+    def reject_second(hit: Hit) -> Reply:
+        return Reply(400) if first_id(hit) == "run-000010" else Reply()
+
+    with Receiver(ca.issue_cert("127.0.0.1"), reject_second) as receiver:
+        setup(tmp_path, store_url, ca_pem, receiver, texts)
+        [first] = dispatch(tmp_path, store_url)
+        assert first.status == "completed_with_failures"
+        assert len(receiver.hits) == 3
+        (tmp_path / "requests.d" / "retry.yaml").write_text(
+            "apiVersion: reconciler/v1\nkind: ResubmitRequest\nname: retry\n"
+            "reason: the order API is fixed\naction: resubmit\nflows: [Order Processing]\n"
+            f"select:\n  fromRequest: {{name: {REQUEST}, outcome: failed}}\n"
+            "limits:\n  maxRuns: 100\n"
+        )
+        receiver.set_script(lambda hit: Reply())
+        outcomes = {o.name: o for o in dispatch(tmp_path, store_url)}
+        assert outcomes[REQUEST].skipped
+        assert outcomes["retry"].status == "completed" and outcomes["retry"].run_count == 10
+        [resent] = receiver.hits[3:]
+        assert resent.body == ("[" + ",".join(texts[10:20]) + "]").encode()
+
+
 def test_completed_requests_are_not_sent_again(
     store_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path
 ) -> None:
