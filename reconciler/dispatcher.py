@@ -10,11 +10,9 @@ import asyncio
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reconciler.core.dispatch import USER_AGENT, BatchResult, DispatchSettings, FlowSend
-from reconciler.core.findings import Finding
 from reconciler.core.secrets import mask, resolve_env
 from reconciler.core.select import compile_selection, for_action, order_by
 from reconciler.core.signing import SigningKeyError, decode_secret
@@ -339,31 +337,3 @@ class Dispatcher:
             runs=c.runs,
             excluded=dict(detail.get("excluded") or {}),
         )
-
-
-def immutability_findings(root: Path, store_url: str) -> list[Finding]:
-    """For `validate`: request files whose name is in the ledger with other content. Only
-    when a store already exists and answers (validate never creates one and works offline)."""
-    from reconciler.load.tree import REQUESTS_DIR, load_tree
-    from reconciler.store.base import open_store, sqlite_path
-
-    if store_url.startswith("sqlite:"):
-        try:
-            path = sqlite_path(store_url, root)
-        except ReconcilerError:
-            return []
-        if path == ":memory:" or not Path(path).exists():
-            return []
-    try:
-        store = open_store(store_url, root=root, migrate=False)
-    except ReconcilerError:
-        return []
-    try:
-        if store.schema_version() == 0 or not store.query_one("SELECT 1 FROM requests LIMIT 1"):
-            return []
-        requests_dir = root / REQUESTS_DIR
-        if not requests_dir.is_dir():
-            return []
-        return ledger.changed_after_dispatch(store, load_tree(root, [requests_dir]))
-    finally:
-        store.close()

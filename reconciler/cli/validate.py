@@ -45,7 +45,7 @@ def validate(
     )
     checks_requests = not paths or any(_under(p, root / "requests.d") for p in paths)
     if checks_requests and _ledger_may_exist(root, app.resolved_store_url()):
-        from reconciler.dispatcher import immutability_findings
+        from reconciler.store.ledger import immutability_findings
 
         # requests are immutable once dispatched (needs a store that already exists)
         tree.findings.extend(immutability_findings(root, app.resolved_store_url()))

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from reconciler.core.frozen import FROZEN_RUNS
 from reconciler.core.statuses import ERROR_GROUP, StatusTable
 from reconciler.errors import InputError
 
@@ -447,27 +448,6 @@ def order_by(dialect: Dialect, member: str = "m") -> str:
     """Stable order: execution time (missing last), then id compared bytewise."""
     collate = ' COLLATE "C"' if dialect == "postgresql" else ""
     return f"{member}.execution_us ASC NULLS LAST, r.id{collate} ASC"
-
-
-@dataclass(frozen=True)
-class FrozenRuns:
-    """SQL that expands the frozen run lists of `batch_runs br` (one row per batch, its
-    runs' keys in send order) into one row per run: `join` goes after `batch_runs br`;
-    `run_pk` and `pos` (0-based, send order) are then expressions of each run."""
-
-    join: str
-    run_pk: str
-    pos: str
-
-
-FROZEN_RUNS: dict[Dialect, FrozenRuns] = {
-    "postgresql": FrozenRuns(
-        "CROSS JOIN LATERAL unnest(br.run_pks) WITH ORDINALITY AS fr(run_pk, ord)",
-        "fr.run_pk",
-        "(fr.ord - 1)",
-    ),
-    "sqlite": FrozenRuns("CROSS JOIN json_each(br.run_pks) AS fr", "fr.value", "fr.key"),
-}
 
 
 def _in(column: str, values: tuple[Any, ...] | frozenset[Any], params: list[Any]) -> str:

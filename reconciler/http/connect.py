@@ -170,23 +170,20 @@ async def open_guarded_stream(
     timeout: float,
     resolver: AsyncResolver | None = None,
     connector: Connector | None = None,
-    refused: Callable[[Screening], Exception] = PolicyRefusal,
-    unresolved: Callable[[str, str], Exception] = DnsFailure,
 ) -> GuardedStream:
     """Resolve, screen, connect to a screened address, TLS-verify against `host`.
 
     The same four steps as the httpx backends of `guard`, on plain asyncio streams: used
     where one request per connection is all that is needed and httpx's per-request cost
-    shows (checking hundreds of URLs). Raises PolicyRefusal, DnsFailure (or the given
-    flavours: `guard.open_guarded_stream` raises httpx's), TimeoutError, OSError or
-    ssl.SSLError. `connector` replaces asyncio.open_connection (tests)."""
+    shows (checking hundreds of URLs, posting batches). Raises PolicyRefusal, DnsFailure,
+    TimeoutError, OSError or ssl.SSLError. `connector` replaces asyncio.open_connection (tests)."""
     deadline = time.monotonic() + timeout
     try:
         async with asyncio.timeout(timeout):
             addresses = await (resolver or resolve_async)(host, port)
     except TimeoutError:
-        raise unresolved(host, "DNS lookup timed out") from None
-    screening = screen(policy, host, addresses, refused)
+        raise DnsFailure(host, "DNS lookup timed out") from None
+    screening = screen(policy, host, addresses)
     connect = connector or asyncio.open_connection
     last: BaseException | None = None
     for address in screening.permitted:

@@ -33,7 +33,6 @@ from reconciler.core.netpolicy import IPAddress, NetPolicy, Screening, literal_a
 
 # The httpx-free half (TLS context, settings, bare guarded streams) lives in `connect`;
 # these names stay importable from here.
-from reconciler.http import connect
 from reconciler.http.connect import (
     USER_AGENT,
     AsyncResolver,
@@ -61,7 +60,6 @@ __all__ = [
     "build_async_client",
     "build_client",
     "build_ssl_context",
-    "open_guarded_stream",
 ]
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
@@ -102,31 +100,6 @@ def resolve_sync(host: str, port: int) -> list[IPAddress]:
 
 def _screen(policy: NetPolicy, host: str, addresses: Sequence[IPAddress]) -> Screening:
     return screen(policy, host, addresses, refused=PolicyRefused)
-
-
-async def open_guarded_stream(
-    policy: NetPolicy,
-    host: str,
-    port: int,
-    *,
-    ssl_context: ssl.SSLContext,
-    timeout: float,
-    resolver: AsyncResolver | None = None,
-    connector: Connector | None = None,
-) -> GuardedStream:
-    """`connect.open_guarded_stream` resolving as the httpx backends do and raising the
-    httpx flavours (PolicyRefused, ResolutionFailed), for callers that handle httpx's."""
-    return await connect.open_guarded_stream(
-        policy,
-        host,
-        port,
-        ssl_context=ssl_context,
-        timeout=timeout,
-        resolver=resolver or resolve_async,
-        connector=connector,
-        refused=PolicyRefused,
-        unresolved=ResolutionFailed,
-    )
 
 
 def _remaining(deadline: float | None) -> float | None:

@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reconciler.core.findings import Finding
-from reconciler.core.select import FROZEN_RUNS
+from reconciler.core.frozen import FROZEN_RUNS
 from reconciler.core.status import StatusSection
+from reconciler.errors import ReconcilerError
 from reconciler.store.base import Store, utcnow
 
 if TYPE_CHECKING:
@@ -945,3 +946,31 @@ def status_section(store: Store) -> StatusSection | None:
         },
         ok=not open_rows and not by_status.get(COMPLETED_WITH_FAILURES),
     )
+
+
+def immutability_findings(root: Path, store_url: str) -> list[Finding]:
+    """For `validate`: request files whose name is in the ledger with other content. Only
+    when a store already exists and answers (validate never creates one and works offline)."""
+    from reconciler.load.tree import REQUESTS_DIR, load_tree
+    from reconciler.store.base import open_store, sqlite_path
+
+    if store_url.startswith("sqlite:"):
+        try:
+            path = sqlite_path(store_url, root)
+        except ReconcilerError:
+            return []
+        if path == ":memory:" or not Path(path).exists():
+            return []
+    try:
+        store = open_store(store_url, root=root, migrate=False)
+    except ReconcilerError:
+        return []
+    try:
+        if store.schema_version() == 0 or not store.query_one("SELECT 1 FROM requests LIMIT 1"):
+            return []
+        requests_dir = root / REQUESTS_DIR
+        if not requests_dir.is_dir():
+            return []
+        return changed_after_dispatch(store, load_tree(root, [requests_dir]))
+    finally:
+        store.close()
