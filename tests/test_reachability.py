@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,11 +13,13 @@ from typing import Any
 
 import pytest
 import trustme
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reconciler.core.endpoints import CheckResult, Outcome
 from reconciler.core.netpolicy import NetPolicy
 from reconciler.http.guard import build_ssl_context
-from reconciler.http.reachability import CheckOptions, check_urls
+from reconciler.http.reachability import CheckOptions, cert_time, check_urls
 from tests.https_servers import HTTPSServer, Route
 
 LOCAL = NetPolicy.parse(["127.0.0.1/32"])
@@ -294,3 +297,19 @@ def test_response_heads_as_servers_send_them(
         assert result.warnings == (
             "redirects to /x (HTTP 308); dispatch does not follow redirects",
         )
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9999, 12, 31)))
+def test_certificate_times_read_as_the_ssl_module_reads_them(when: datetime) -> None:
+    # OpenSSL's notAfter text, day padded with a space ("May  9 ...")
+    text = f"{when:%b} {when.day:2d} {when:%H:%M:%S} {when.year} GMT"
+    expected = datetime.fromtimestamp(ssl.cert_time_to_seconds(text), UTC)
+    assert cert_time(text) == expected == when.replace(microsecond=0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", ["", "May  9 07:35:25 2027", "Foo  9 07:35:25 2027 GMT"])
+def test_certificate_times_the_ssl_module_refuses_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        ssl.cert_time_to_seconds(text)
+    with pytest.raises(ValueError):
+        cert_time(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import trustme
@@ -133,3 +134,47 @@ def test_a_finished_prefetch_leaves_no_thread_and_keeps_its_context() -> None:
     context = trust.trusting_context()  # the prefetched one, handed out once
     assert context.verify_mode is ssl.CERT_REQUIRED
     assert context.cert_store_stats()["x509_ca"] > 0
+
+
+def _exiting(body: str) -> subprocess.CompletedProcess[str]:
+    """A process that ends through reconciler.cli.quick_exit (what `run()` ends with)."""
+    code = "import atexit, sys, threading, time\nfrom reconciler.cli import quick_exit\n" + body
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
+def test_the_quick_exit_runs_exit_handlers_flushes_output_and_keeps_the_code() -> None:
+    done = _exiting(
+        "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+        "sys.stdout.write('x' * 1_000_000)\n"  # more than any pipe buffer holds
+        "quick_exit(3)\n"
+    )
+    assert done.returncode == 3
+    assert done.stdout == "x" * 1_000_000
+    assert done.stderr == "handler ran\n"
+
+
+def test_the_quick_exit_waits_for_a_working_thread_as_the_usual_exit_does(
+    tmp_path: Path,
+) -> None:
+    marker = tmp_path / "finished"
+    done = _exiting(
+        "def work():\n"
+        "    time.sleep(0.3)\n"
+        f"    open({str(marker)!r}, 'w').close()\n"
+        "threading.Thread(target=work).start()\n"
+        "quick_exit(0)\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert marker.exists()
+
+
+def test_the_quick_exit_leaves_a_message_exit_to_python() -> None:
+    done = _exiting("quick_exit('error: gone')\n")
+    assert done.returncode == 1
+    assert done.stderr == "error: gone\n"

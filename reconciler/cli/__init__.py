@@ -3,10 +3,12 @@ that `reconciler validate` does not pay for httpx or psycopg at start-up."""
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import sys
-from typing import Any
+import threading
+from typing import Any, NoReturn
 
 import click
 
@@ -116,3 +118,36 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("hint: rerun with --debug for a traceback and report it.", err=True)
         sys.exit(EXIT_INTERNAL)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def run() -> NoReturn:
+    """The program (console script, `python -m reconciler`): main(), then a quick exit.
+
+    Once a command has finished, the interpreter's finalization only frees every module
+    and object one by one: ~30 ms after `check` on 200 URLs, a tenth of a short command.
+    So exit handlers run, stdio is flushed and the process ends there -- unless a thread
+    that is not a daemon still works, which the usual exit waits for. `main()` itself
+    exits the usual way (SystemExit), for callers in the same process."""
+    try:
+        main()
+        code: Any = 0
+    except SystemExit as exc:
+        code = exc.code
+    quick_exit(code)
+
+
+def quick_exit(code: Any) -> NoReturn:
+    if not isinstance(code, int) or any(
+        thread.is_alive() and not thread.daemon and thread is not threading.main_thread()
+        for thread in threading.enumerate()
+    ):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            pass  # the reader left (`| head`): as main() treats it
+        except (OSError, ValueError):
+            code = code or 120  # what CPython exits with when stdout cannot be flushed
+    os._exit(code)

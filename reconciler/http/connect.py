@@ -143,22 +143,38 @@ class GuardedStream:
     address: IPAddress  # the screened address the socket is connected to
 
 
-async def close_gracefully(writers: list[asyncio.StreamWriter], grace: float = 1.0) -> None:
-    """Let closing connections finish their TLS shutdown (close_notify); abort those that
-    take longer than `grace`. Empties `writers`."""
-    waits = {asyncio.ensure_future(w.wait_closed()): w for w in writers}
-    writers.clear()
-    if not waits:
-        return
-    _, pending = await asyncio.wait(waits, timeout=grace)
-    for task in pending:
-        task.cancel()
-        waits[task].transport.abort()
-    # wait_closed() re-raises a connection's error (e.g. a reset): nothing to act on
-    # (retrieved so asyncio does not log it; aborted ones are still being cancelled).
-    for task in waits:
-        if task.done() and not task.cancelled():
-            task.exception()
+class Closings:
+    """Connections closing in the background: each sends its TLS close_notify and waits
+    for the peer's on its own, from the moment it is closed, so that at the end only the
+    last few are left to wait for (not hundreds of waits started at once)."""
+
+    def __init__(self) -> None:
+        self._pending: dict[asyncio.Future[None], asyncio.StreamWriter] = {}
+
+    def close(self, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+        waiting = asyncio.ensure_future(writer.wait_closed())
+        self._pending[waiting] = writer
+        waiting.add_done_callback(self._closed)
+
+    def _closed(self, waiting: asyncio.Future[None]) -> None:
+        self._pending.pop(waiting, None)
+        if not waiting.cancelled():
+            # wait_closed() re-raises a connection's error (e.g. a reset): nothing to act on
+            # (retrieved so that asyncio does not log it).
+            waiting.exception()
+
+    async def finish(self, grace: float = 1.0) -> None:
+        """Let the connections still closing finish their TLS shutdown; abort those that
+        take longer than `grace`."""
+        if not self._pending:
+            return
+        _, late = await asyncio.wait(list(self._pending), timeout=grace)
+        for waiting in late:
+            writer = self._pending.pop(waiting, None)
+            waiting.cancel()
+            if writer is not None:
+                writer.transport.abort()
 
 
 async def open_guarded_stream(

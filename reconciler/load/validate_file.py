@@ -266,13 +266,24 @@ def rel_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def read_bytes(path: Path, limit: int) -> bytes:
+def read_bytes(path: str | Path, limit: int) -> bytes:
     """At most limit+1 bytes: enough to say "too large" without reading 5 GiB. The buffer
     is sized by the file, not the limit (a 1 MiB buffer per file costs more than the read
-    at 10,000 files)."""
-    with path.open("rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        return handle.read(min(size, limit) + 1)  # +1: a file that grew is still seen
+    at 10,000 files). Plain descriptors: a buffered file object per file costs as much
+    as the read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        want = min(os.fstat(fd).st_size, limit) + 1  # +1: a file that grew is still seen
+        chunks = []
+        while want > 0:  # a read may return less than asked (pipes, network file systems)
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            want -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def validate_config_file(path: Path, root: Path) -> tuple[RepoConfig | None, list[Finding]]:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from reconciler.core.endpoints import ACTIONS, CheckResult, EndpointUse, Outcome
-from reconciler.core.status import StatusSection
 from reconciler.store.base import Store
+
+if TYPE_CHECKING:
+    from reconciler.core.status import StatusSection  # only `status` builds one
 
 _COLUMNS = (
     "url, checked_at, reachable, outcome, reason, http_status, latency_ms, "
@@ -114,6 +117,8 @@ MAX_LISTED = 5
 def status_section(store: Store) -> StatusSection | None:
     """Endpoint health for `reconciler status`: the latest check of each URL the store's
     flows use (of every checked URL when the store has no flows yet)."""
+    from reconciler.core.status import StatusSection
+
     in_use = stored_endpoints(store)
     latest = latest_checks(store)
     if not in_use and not latest:
