@@ -8,7 +8,6 @@ import ipaddress
 import os
 import ssl
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +182,7 @@ def test_settings_from_config(tmp_path: Path, ca_pem: Path) -> None:
     with pytest.raises(ConfigError, match=r"CA bundle .*ca.pem does not exist"):
         settings.ssl_context()
     assert NetworkSettings.from_config(config, tmp_path, ca_bundle=ca_pem).ca_bundle == ca_pem
-    bad = replace(config, allow=("a b",))
+    bad = config._replace(allow=("a b",))
     with pytest.raises(ConfigError, match=r"network.allow\[0\] 'a b'"):
         NetworkSettings.from_config(bad, tmp_path)
 

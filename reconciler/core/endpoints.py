@@ -9,14 +9,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 ACTIONS = ("resubmit", "resume")
 EXPIRY_WARNING_DAYS = 14
 
 
-@dataclass(frozen=True, slots=True)
-class EndpointUse:
+class EndpointUse(NamedTuple):
     """One flow's use of a URL: `Order Processing` resubmits to it, from file:line:col."""
 
     flow: str

@@ -1,9 +1,14 @@
-"""Validation findings are values; reporters render them."""
+"""Validation findings are values; reporters render them.
+
+Small values that every command's start-up defines (findings, rule issues, per-file
+facts, config, URL targets) are named tuples rather than frozen dataclasses: a frozen
+dataclass compiles six methods when its module is imported (~0.6 ms each class on the
+CI machine), a named tuple one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -11,8 +16,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem at one place. `line` and `col` are 1-based; 0 means "the whole file"."""
 
     path: str

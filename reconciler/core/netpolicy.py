@@ -17,6 +17,7 @@ import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -71,8 +72,7 @@ _V6_CIDRS: tuple[tuple[AddressClass, tuple[str, ...]], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class _Tables:
+class _Tables(NamedTuple):
     v4: tuple[tuple[AddressClass, tuple[IPNetwork, ...]], ...]
     v6: tuple[tuple[AddressClass, tuple[IPNetwork, ...]], ...]
     v6_global_unicast: IPNetwork
@@ -269,8 +269,7 @@ class NetPolicy:
         return Screening(host, tuple(permitted), tuple(refused))
 
 
-@dataclass(frozen=True)
-class Screening:
+class Screening(NamedTuple):
     host: str
     permitted: tuple[IPAddress, ...]
     refused: tuple[tuple[IPAddress, str], ...]

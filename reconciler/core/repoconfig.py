@@ -8,16 +8,15 @@ otherwise be most of a short command's start-up (`runs list`, `check`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class RepoConfig:
+class RepoConfig(NamedTuple):
     store: str | None = None
     allow: tuple[str, ...] = ()  # network.allow
     ca_bundle: str | None = None  # network.caBundle, relative to the repo root
-    statuses: Mapping[str, str] = field(default_factory=dict)
+    statuses: Mapping[str, str] = MappingProxyType({})
 
     @classmethod
     def from_document(cls, data: Mapping[str, Any]) -> RepoConfig:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urlsplit
 
 from reconciler import __version__
@@ -136,8 +136,7 @@ def screen(
 Connector = Callable[..., Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]]]
 
 
-@dataclass(frozen=True)
-class GuardedStream:
+class GuardedStream(NamedTuple):
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     address: IPAddress  # the screened address the socket is connected to
@@ -219,8 +218,7 @@ async def open_guarded_stream(
     raise last if last is not None else TimeoutError("connect timed out")
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """What a request needs of an https:// URL: ASCII host, port, request target."""
 
     host: str  # IDNA-encoded; an IPv6 address without brackets

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import httptools
@@ -62,11 +62,13 @@ RETRY_DELAY = 0.25
 Progress = Callable[[CheckResult], None]
 
 
-@dataclass(frozen=True)
-class CheckOptions:
+class CheckOptions(NamedTuple):
     concurrency: int = DEFAULT_CONCURRENCY
     timeout: float = DEFAULT_TIMEOUT  # per attempt: DNS, connect, TLS and the response head
     retry_delay: float = RETRY_DELAY
+
+
+DEFAULT_OPTIONS = CheckOptions()
 
 
 # OpenSSL X509_V_ERR_* codes we name in plain words.
@@ -287,7 +289,7 @@ async def check_urls_async(
     policy: NetPolicy,
     *,
     ssl_context: ssl.SSLContext,
-    options: CheckOptions = CheckOptions(),
+    options: CheckOptions = DEFAULT_OPTIONS,
     progress: Progress | None = None,
     resolver: AsyncResolver | None = None,
     connector: Connector | None = None,
@@ -319,7 +321,7 @@ def check_endpoints(
     uses: Mapping[str, Sequence[EndpointUse]],
     settings: NetworkSettings,
     *,
-    options: CheckOptions = CheckOptions(),
+    options: CheckOptions = DEFAULT_OPTIONS,
     progress: Progress | None = None,
     scope: str = "all",
     unchanged: int = 0,

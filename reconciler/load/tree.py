@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reconciler.core.findings import Finding, Severity, has_errors
 from reconciler.core.repoconfig import RepoConfig
@@ -47,16 +47,14 @@ def content_hash(model: BaseModel) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(model).encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class FlowFile:
+class FlowFile(NamedTuple):
     path: str  # relative to the repo root, POSIX separators
     folder: str  # directory relative to flows.d/ ("" at the top)
     flow: Flow
     spec: str  # flow_spec(flow), made by the validator
 
 
-@dataclass(frozen=True)
-class RequestFile:
+class RequestFile(NamedTuple):
     path: str
     request: Request
 
@@ -65,8 +63,7 @@ class RequestFile:
         return content_hash(self.request)
 
 
-@dataclass(frozen=True)
-class FlowEndpoints:
+class FlowEndpoints(NamedTuple):
     """A structurally valid flow's custom endpoints, read from its validated document
     (no model built): what `reconciler check` needs of the tree."""
 

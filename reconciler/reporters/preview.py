@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any
 
 import click
@@ -106,7 +105,7 @@ def _json(previews: Sequence[RequestPreview], findings: Sequence[Finding]) -> st
         {
             "ok": not findings and not any(p.problems for p in previews),
             "requests": items,
-            "findings": [asdict(f) for f in findings],
+            "findings": [f._asdict() for f in findings],
         },
     )
 

@@ -6,7 +6,8 @@ Run records are kept as TEXT (not jsonb) so that they go back out byte-for-byte.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 DIALECT_TOKENS = {
     "sqlite": {"pk": "INTEGER PRIMARY KEY"},
@@ -14,13 +15,12 @@ DIALECT_TOKENS = {
 }
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(NamedTuple):
     version: int
     description: str
     sql: str
     # Per-dialect statements run verbatim after `sql` (bodies that contain ';').
-    verbatim: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    verbatim: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
     def statements(self, dialect: str) -> list[str]:
         text = self.sql

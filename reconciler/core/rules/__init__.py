@@ -6,18 +6,15 @@ loader turns paths into file:line:col. Rule ids are stable (documented in the RE
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from reconciler.core.findings import Severity
 
 DocPath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Issue:
+class Issue(NamedTuple):
     """One problem at a path in a document; `at_key` points at the key instead of the value."""
 
     path: DocPath
@@ -42,6 +39,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     for option in options:
         if option.lower() == word.lower() and option != word:
             return f"did you mean '{option}'?"
+    import difflib  # only for a name that is not known: 1 ms of every start-up otherwise
+
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if not close:
         close = difflib.get_close_matches(

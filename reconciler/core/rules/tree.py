@@ -7,32 +7,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from reconciler.core.findings import Finding
 from reconciler.core.rules import did_you_mean
 
 
-@dataclass(frozen=True, slots=True)
-class NameAt:
+class NameAt(NamedTuple):
     name: str
     line: int
     col: int
 
 
-@dataclass(frozen=True)
-class FlowFacts:
+class FlowFacts(NamedTuple):
     path: str
     name: NameAt | None
     endpoints: frozenset[str] = frozenset()  # actions with a URL: "resubmit", "resume"
 
 
-@dataclass(frozen=True)
-class RequestFacts:
+class RequestFacts(NamedTuple):
     path: str
     name: NameAt | None
     action: str | None
-    flows: tuple[NameAt, ...] = field(default_factory=tuple)
+    flows: tuple[NameAt, ...] = ()
 
 
 def _where(path: str, at: NameAt) -> str:
