@@ -9,6 +9,7 @@ a whole process in bench/check.py and bench/dispatch.py."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -178,3 +179,59 @@ def test_the_quick_exit_leaves_a_message_exit_to_python() -> None:
     done = _exiting("quick_exit('error: gone')\n")
     assert done.returncode == 1
     assert done.stderr == "error: gone\n"
+
+
+def _program(tmp_path: Path, body: str) -> list[str]:
+    """What `body` says (`say(...)`), run after the program's entry module was imported
+    (as `python -m reconciler` and the console script do), in a fresh interpreter."""
+    code = (
+        "import gc, sys\n"
+        "import reconciler.__main__\n"
+        "from reconciler.cli import main\n"
+        "def command(*args):\n"
+        "    try:\n"
+        "        main(list(args))\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "def say(*words):\n"
+        "    print('@', *words)\n" + body
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    assert done.returncode == 0, done.stderr
+    return [line[2:] for line in done.stdout.splitlines() if line.startswith("@ ")]
+
+
+def test_the_program_starts_without_the_collector_and_a_command_resumes_it(
+    tmp_path: Path,
+) -> None:
+    lines = _program(
+        tmp_path,
+        "say(gc.isenabled())\n"
+        "command('validate')\n"
+        "say(gc.isenabled(), gc.get_freeze_count() > 1000)\n",
+    )
+    assert lines == ["False", "True True"]
+
+
+def test_check_resumes_the_collector_once_its_start_up_is_over(tmp_path: Path) -> None:
+    (tmp_path / "flows.d").mkdir()
+    lines = _program(
+        tmp_path,
+        "import reconciler.load.tree as tree, reconciler.http.reachability as reach\n"
+        "def spy(module, name):\n"
+        "    real = getattr(module, name)\n"
+        "    def called(*args, **kwargs):\n"
+        "        say(name, gc.isenabled())\n"
+        "        return real(*args, **kwargs)\n"
+        "    setattr(module, name, called)\n"
+        "spy(tree, 'load_tree'); spy(reach, 'check_endpoints')\n"
+        "command('--store', 'sqlite:///store.db', 'check')\n",
+    )
+    assert lines == ["load_tree False", "check_endpoints True"]

@@ -20,6 +20,7 @@ from reconciler.errors import (
     EXIT_USAGE,
     ReconcilerError,
 )
+from reconciler.startup import resume_collector
 
 # command name -> "module:attribute"; a module lists its own sub-commands if it is a group.
 COMMANDS: dict[str, str] = {
@@ -36,6 +37,9 @@ COMMANDS: dict[str, str] = {
     "codeowners": "reconciler.cli.codeowners:codeowners",
     "report": "reconciler.cli.report:report",
 }
+# Commands that resume the garbage collector themselves, where their real work begins
+# (reconciler.startup); every other command resumes it as soon as it is chosen.
+RESUME_THEIR_OWN_COLLECTOR = {"check"}
 
 
 def _load(target: str) -> click.Command | None:
@@ -83,6 +87,8 @@ def cli(ctx: click.Context, debug: bool, store_url: str | None, repo_root: str) 
     """flow-reconciler: flow settings and bulk resubmit/resume under Git."""
     from reconciler.cli.context import AppContext
 
+    if ctx.invoked_subcommand not in RESUME_THEIR_OWN_COLLECTOR:
+        resume_collector()
     ctx.obj = AppContext(debug=debug, store_url=store_url, repo_root=repo_root)
 
 

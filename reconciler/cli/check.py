@@ -69,6 +69,7 @@ def check(
     from reconciler.load.endpoints import endpoint_uses, endpoints_at, tree_endpoints
     from reconciler.load.tree import load_tree
     from reconciler.reporters.check import Progress, emit
+    from reconciler.startup import resume_collector
     from reconciler.store.base import open_store
     from reconciler.store.checks import record_checks, stored_endpoints
 
@@ -90,6 +91,7 @@ def check(
             uses = {url: found for url, found in uses.items() if url in wanted}
             scope = f"changed since {base}" if base else "changed against the store"
         settings.ssl_context()  # the CAs loaded meanwhile: not part of the checks' time
+        resume_collector()  # start-up is over (reconciler.startup)
         progress = Progress(len(uses))
         try:
             report = check_endpoints(

@@ -10,6 +10,7 @@ facts, so the cache never hides a duplicate name or a dangling flow reference.""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -365,7 +366,9 @@ def _run_checks(
     # fork copies its locks mid-use (forkserver then; its workers import on their own).
     method = "fork" if threading.active_count() == 1 else "forkserver"
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    # Workers collect garbage as usual, even forked from a start-up that paused it
+    # (reconciler.startup): they validate thousands of documents.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=gc.enable) as pool:
         results = pool.map(_check_chunk, chunks, [allow] * len(chunks))
         return [pair for chunk_result in results for pair in chunk_result]
 
