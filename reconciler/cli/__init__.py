@@ -143,6 +143,7 @@ def run() -> NoReturn:
 
 
 def quick_exit(code: Any) -> NoReturn:
+    """End the process with `code`, without the interpreter's finalization (see run)."""
     if not isinstance(code, int) or any(
         thread.is_alive() and not thread.daemon and thread is not threading.main_thread()
         for thread in threading.enumerate()
@@ -151,7 +152,8 @@ def quick_exit(code: Any) -> NoReturn:
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # None without a console (pythonw)
+                stream.flush()
         except BrokenPipeError:
             pass  # the reader left (`| head`): as main() treats it
         except (OSError, ValueError):
