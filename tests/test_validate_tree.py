@@ -14,6 +14,7 @@ from reconciler.errors import InternalError
 from reconciler.load.tree import load_tree
 from reconciler.load.yamlsafe import load_text
 from tests.conftest import REPO
+from tests.flowfiles import write_flow
 from tests.validate_helpers import FLOW, REQUEST, found, validate
 
 MISTAKES: dict[str, str | bytes] = {
@@ -243,3 +244,15 @@ def test_a_missing_format_checker_dependency_fails_loudly(monkeypatch: pytest.Mo
     monkeypatch.setattr(Draft7Validator.FORMAT_CHECKER, "checkers", checkers)
     with pytest.raises(InternalError, match="uses format\\(s\\) uri that cannot be checked"):
         SchemaChecker(json.loads((REPO / "schemas" / "flow.schema.json").read_text()))
+
+
+@pytest.mark.parametrize("spelled", ["./flows.d/team/orders.yaml", "flows.d//team/orders.yaml"])
+def test_a_path_given_as_typed_is_the_same_file_as_in_the_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelled: str
+) -> None:
+    write_flow(tmp_path, "Orders", folder="team")
+    write_flow(tmp_path, "Invoices")
+    monkeypatch.chdir(tmp_path)
+    tree = load_tree(Path("."), [spelled], with_models=False)
+    assert tree.files == 1
+    assert tree.findings == []  # not also a second "Orders" (a duplicate name)

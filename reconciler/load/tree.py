@@ -112,7 +112,7 @@ def discover(root: Path, paths: Sequence[str | Path] | None = None) -> list[str]
     if not paths:
         paths = [root / FLOWS_DIR, root / REQUESTS_DIR, root / CONFIG_FILE]
     found: set[str] = set()
-    for path in map(str, paths):
+    for path in (str(Path(p)) for p in paths):  # as given, spelled as Path spells it
         if os.path.isdir(path):
             for directory, subdirs, names in os.walk(path):
                 subdirs[:] = [d for d in subdirs if d != ".reconciler"]
