@@ -17,7 +17,7 @@ from pathlib import Path
 
 import trustme
 
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 from tests.dispatch_support import API_KEY, Receiver, record_text, seed_store, write_tree
 from tests.https_servers import HTTPSServer
 
@@ -137,15 +137,22 @@ def test_a_finished_prefetch_leaves_no_thread_and_keeps_its_context() -> None:
     assert context.cert_store_stats()["x509_ca"] > 0
 
 
-def _exiting(body: str) -> subprocess.CompletedProcess[str]:
-    """A process that ends through reconciler.cli.quick_exit (what `run()` ends with)."""
-    code = "import atexit, sys, threading, time\nfrom reconciler.cli import quick_exit\n" + body
+def _python(code: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """`python -c code` in a fresh interpreter that imports this checkout."""
     return subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+
+
+def _exiting(body: str) -> subprocess.CompletedProcess[str]:
+    """A process that ends through reconciler.cli.quick_exit (what `run()` ends with)."""
+    return _python(
+        "import atexit, sys, threading, time\nfrom reconciler.cli import quick_exit\n" + body
     )
 
 
@@ -196,14 +203,7 @@ def _program(tmp_path: Path, body: str) -> list[str]:
         "def say(*words):\n"
         "    print('@', *words)\n" + body
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
-    )
+    done = _python(code, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     return [line[2:] for line in done.stdout.splitlines() if line.startswith("@ ")]
 
