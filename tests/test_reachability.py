@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import trustme
@@ -17,10 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reconciler.core.endpoints import CheckResult, Outcome
-from reconciler.core.netpolicy import NetPolicy
+from reconciler.core.netpolicy import IPAddress, NetPolicy
 from reconciler.http.guard import build_ssl_context
 from reconciler.http.reachability import CheckOptions, cert_time, check_urls
-from tests.https_servers import HTTPSServer, Route
+from tests.https_servers import HTTPSServer, Route, server_context
 
 LOCAL = NetPolicy.parse(["127.0.0.1/32"])
 
@@ -182,9 +181,9 @@ def test_ssrf_targets_refused_and_never_connected(
 ) -> None:
     connects: list[tuple[str, int]] = []
 
-    async def recording_connector(host: str, port: int, **kwargs: Any) -> Any:
-        connects.append((host, port))  # instrumentation of the only connect path
-        return await asyncio.open_connection(host, port, **kwargs)
+    def recording_connector(address: str, port: int, timeout: float) -> socket.socket:
+        connects.append((address, port))  # instrumentation of the only connect path
+        return socket.create_connection((address, port), timeout=timeout)
 
     connections = server.connections
     [result] = check_urls(
@@ -205,6 +204,74 @@ def test_ssrf_targets_refused_and_never_connected(
         connector=recording_connector,
     )
     assert allowed.reachable and connects == [("127.0.0.1", server.port)]
+
+
+def test_a_dns_lookup_that_hangs_is_given_up_after_the_timeout(ca_pem: Path) -> None:
+    release = threading.Event()
+
+    def hanging_resolver(host: str, port: int) -> list[IPAddress]:
+        release.wait(10)  # a resolver that never answers (getaddrinfo has no timeout)
+        return []
+
+    try:
+        started = time.monotonic()
+        [result] = check_urls(
+            ["https://slow-dns.example/resubmit"],
+            LOCAL,
+            ssl_context=build_ssl_context(ca_pem),
+            options=CheckOptions(timeout=0.3),
+            resolver=hanging_resolver,
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+    assert result.outcome is Outcome.DNS_FAILURE
+    assert result.reason == "DNS failure: cannot resolve slow-dns.example"
+    assert elapsed < 2.0  # one attempt of 0.3 s: a DNS failure is not retried
+
+
+def test_a_bug_in_a_check_is_raised_not_swallowed_or_hung(ca_pem: Path) -> None:
+    def broken_resolver(host: str, port: int) -> list[IPAddress]:
+        raise RuntimeError("resolver bug")
+
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="resolver bug"):
+        check_urls(
+            [f"https://host-{i}.example/" for i in range(10)],
+            LOCAL,
+            ssl_context=build_ssl_context(ca_pem),
+            options=CheckOptions(concurrency=3, timeout=1),
+            resolver=broken_resolver,
+        )
+    assert time.monotonic() - started < 5
+
+
+def test_the_probe_ends_its_tls_session_with_close_notify(ca: trustme.CA, ca_pem: Path) -> None:
+    """An orderly TLS close (not a bare FIN) once the response head is in."""
+    context = server_context(ca.issue_cert("127.0.0.1"))
+    seen: list[str] = []
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+
+        def serve() -> None:
+            raw, _ = listener.accept()
+            raw.settimeout(5)
+            with context.wrap_socket(raw, server_side=True, suppress_ragged_eofs=False) as tls:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += tls.recv(4096)
+                tls.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+                try:
+                    seen.append("close_notify" if tls.recv(4096) == b"" else "data")
+                except ssl.SSLEOFError:
+                    seen.append("EOF without close_notify")
+
+        server = threading.Thread(target=serve, daemon=True)
+        server.start()
+        [result] = check([f"https://127.0.0.1:{port}/x"], ca_pem, timeout=3)
+        server.join(5)
+    assert result.reachable and result.http_status == 204
+    assert seen == ["close_notify"]
 
 
 def test_http_url_is_never_contacted(server: HTTPSServer, ca_pem: Path) -> None:

@@ -2,19 +2,20 @@
 
 The four steps every outbound connection to a configured URL takes -- resolve the host
 once, screen every address with the network policy, connect ONLY to a screened address,
-verify TLS against the original host name -- as plain asyncio streams, plus the TLS
-context and the network settings of a run. `reconciler check` sends one HEAD per
-connection with these and never imports httpx (a third of its start-up); the httpx
-transports in `reconciler.http.guard` take the same steps through httpcore.
+verify TLS against the original host name -- on a plain blocking socket
+(`open_guarded_socket`, the HEAD prober of `reconciler check`), plus the TLS context and
+the network settings of a run. Nothing here imports asyncio or httpx (they are half of
+`check`'s start-up): `reconciler.http.streams` takes the same steps on asyncio streams
+(dispatch's poster), `reconciler.http.guard` through httpcore (httpx clients).
 """
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import ssl
+import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
 USER_AGENT = f"flow-reconciler/{__version__}"
 
-AsyncResolver = Callable[[str, int], Awaitable[list[IPAddress]]]
 SyncResolver = Callable[[str, int], list[IPAddress]]
 
 
@@ -108,18 +108,6 @@ def gai_text(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-async def resolve_async(host: str, port: int) -> list[IPAddress]:
-    """The loop's resolver (`host` is ASCII: IDNA-encoded by the caller)."""
-    literal = literal_address(host)
-    if literal is not None:
-        return [literal]
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise DnsFailure(host, gai_text(exc)) from exc
-    return addresses_of(infos)
-
-
 def screen(
     policy: NetPolicy,
     host: str,
@@ -132,90 +120,122 @@ def screen(
     return screening
 
 
-# -- a bare guarded TLS stream (the HEAD prober of `reconciler check`) -------------------
-Connector = Callable[..., Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]]]
+# -- a guarded TLS socket (the HEAD prober of `reconciler check`) ------------------------
+SocketConnector = Callable[[str, int, float], socket.socket]
 
 
-class GuardedStream(NamedTuple):
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
-    address: IPAddress  # the screened address the socket is connected to
+def resolve(host: str, port: int) -> list[IPAddress]:
+    """getaddrinfo, blocking (`host` is ASCII: IDNA-encoded by the caller)."""
+    literal = literal_address(host)
+    if literal is not None:
+        return [literal]
+    try:
+        # As bytes: a str would be IDNA-encoded again (importing the codec, ~8 ms).
+        infos = socket.getaddrinfo(host.encode("ascii"), port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise DnsFailure(host, gai_text(exc)) from exc
+    return addresses_of(infos)
 
 
-class Closings:
-    """Connections closing in the background: each sends its TLS close_notify and waits
-    for the peer's on its own, from the moment it is closed, so that at the end only the
-    last few are left to wait for (not hundreds of waits started at once)."""
+def resolve_within(
+    resolver: SyncResolver | None, host: str, port: int, timeout: float
+) -> list[IPAddress]:
+    """`resolver(host, port)` (default: `resolve`), given up after `timeout` seconds:
+    getaddrinfo has no timeout of its own, so a lookup runs on a helper thread that is left
+    behind if it hangs. A literal address needs no lookup and no thread."""
+    if resolver is None:
+        literal = literal_address(host)
+        if literal is not None:
+            return [literal]
+        resolver = resolve
+    outcome: list[list[IPAddress] | BaseException] = []
+    finished = threading.Event()
 
-    def __init__(self) -> None:
-        self._pending: dict[asyncio.Future[None], asyncio.StreamWriter] = {}
+    def lookup() -> None:
+        try:
+            outcome.append(resolver(host, port))
+        except BaseException as exc:  # handed to the waiting thread
+            outcome.append(exc)
+        finally:
+            finished.set()
 
-    def close(self, writer: asyncio.StreamWriter) -> None:
-        writer.close()
-        waiting = asyncio.ensure_future(writer.wait_closed())
-        self._pending[waiting] = writer
-        waiting.add_done_callback(self._closed)
-
-    def _closed(self, waiting: asyncio.Future[None]) -> None:
-        self._pending.pop(waiting, None)
-        if not waiting.cancelled():
-            # wait_closed() re-raises a connection's error (e.g. a reset): nothing to act on
-            # (retrieved so that asyncio does not log it).
-            waiting.exception()
-
-    async def finish(self, grace: float = 1.0) -> None:
-        """Let the connections still closing finish their TLS shutdown; abort those that
-        take longer than `grace`."""
-        if not self._pending:
-            return
-        _, late = await asyncio.wait(list(self._pending), timeout=grace)
-        for waiting in late:
-            writer = self._pending.pop(waiting, None)
-            waiting.cancel()
-            if writer is not None:
-                writer.transport.abort()
+    threading.Thread(target=lookup, name="reconciler-dns", daemon=True).start()
+    if not finished.wait(timeout):
+        raise DnsFailure(host, "DNS lookup timed out")
+    found = outcome[0]
+    if isinstance(found, BaseException):
+        raise found
+    return found
 
 
-async def open_guarded_stream(
+def connect_socket(address: str, port: int, timeout: float) -> socket.socket:
+    """A TCP connection to an address (never a name: nothing is resolved here)."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect((address, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class GuardedSocket(NamedTuple):
+    sock: ssl.SSLSocket  # blocking, TLS verified
+    address: IPAddress  # the screened address it is connected to
+
+
+def open_guarded_socket(
     policy: NetPolicy,
     host: str,
     port: int,
     *,
     ssl_context: ssl.SSLContext,
     timeout: float,
-    resolver: AsyncResolver | None = None,
-    connector: Connector | None = None,
-) -> GuardedStream:
-    """Resolve, screen, connect to a screened address, TLS-verify against `host`.
-
-    The same four steps as the httpx backends of `guard`, on plain asyncio streams: used
-    where one request per connection is all that is needed and httpx's per-request cost
-    shows (checking hundreds of URLs, posting batches). Raises PolicyRefusal, DnsFailure,
-    TimeoutError, OSError or ssl.SSLError. `connector` replaces asyncio.open_connection (tests)."""
+    resolver: SyncResolver | None = None,
+    connector: SocketConnector | None = None,
+) -> GuardedSocket:
+    """Resolve, screen, connect to a screened address, TLS-verify against `host`, all
+    within `timeout`. Raises PolicyRefusal, DnsFailure, TimeoutError, OSError or
+    ssl.SSLError. `connector` replaces connect_socket (tests)."""
     deadline = time.monotonic() + timeout
-    try:
-        async with asyncio.timeout(timeout):
-            addresses = await (resolver or resolve_async)(host, port)
-    except TimeoutError:
-        raise DnsFailure(host, "DNS lookup timed out") from None
-    screening = screen(policy, host, addresses)
-    connect = connector or asyncio.open_connection
-    last: BaseException | None = None
+    screening = screen(policy, host, resolve_within(resolver, host, port, timeout))
+    connect = connector or connect_socket
+    last: OSError | None = None
     for address in screening.permitted:
         left = deadline - time.monotonic()
         if left <= 0:
             break
         try:
-            async with asyncio.timeout(left):
-                reader, writer = await connect(
-                    str(address), port, ssl=ssl_context, server_hostname=host
-                )
-            return GuardedStream(reader, writer, address)
+            raw = connect(str(address), port, left)
+        except OSError as exc:  # refused, unreachable, timed out: try the next address
+            last = exc
+            continue
+        try:
+            raw.settimeout(max(deadline - time.monotonic(), 0.001))
+            # The name as bytes: ssl would IDNA-encode a str again (importing the codec).
+            tls = ssl_context.wrap_socket(raw, server_hostname=host.encode("ascii"))
+            return GuardedSocket(tls, address)
         except ssl.SSLError:
+            raw.close()  # (a no-op once the TLS socket has taken the descriptor over)
             raise  # the certificate will not get better at another address
-        except (OSError, TimeoutError) as exc:
+        except OSError as exc:  # the handshake timed out or was reset: the next address
+            raw.close()
             last = exc
     raise last if last is not None else TimeoutError("connect timed out")
+
+
+def close_tls(sock: ssl.SSLSocket) -> None:
+    """Send our close_notify and close, without waiting for the peer's (RFC 8446 6.1: the
+    side that closes need not wait): a slow or silent peer never holds a check up."""
+    try:
+        sock.setblocking(False)
+        sock.unwrap()
+    except (OSError, ValueError):  # SSLWantReadError: the peer's close_notify is not in yet
+        pass
+    finally:
+        sock.close()
 
 
 class Target(NamedTuple):

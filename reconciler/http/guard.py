@@ -31,14 +31,11 @@ import httpx
 
 from reconciler.core.netpolicy import IPAddress, NetPolicy, Screening, literal_address
 
-# The httpx-free half (TLS context, settings, bare guarded streams) lives in `connect`;
-# these names stay importable from here.
+# The httpx-free half (TLS context, settings, bare guarded sockets and streams) lives in
+# `connect` and `streams`; these names stay importable from here.
 from reconciler.http.connect import (
     USER_AGENT,
-    AsyncResolver,
-    Connector,
     DnsFailure,
-    GuardedStream,
     NetworkSettings,
     PolicyRefusal,
     SyncResolver,
@@ -47,6 +44,7 @@ from reconciler.http.connect import (
     gai_text,
     screen,
 )
+from reconciler.http.streams import AsyncResolver, Connector, GuardedStream
 
 __all__ = [
     "USER_AGENT",

@@ -1,11 +1,10 @@
 """Keep-alive HTTPS POSTs to one configured endpoint, for `requests dispatch`.
 
-Every connection is a guarded stream (`connect.open_guarded_stream`: DNS once, network
+Every connection is a guarded stream (`streams.open_guarded_stream`: DNS once, network
 policy, connect only to a screened address, TLS verified against the URL's host name on
-asyncio's native TLS transport), the path `reconciler check` takes too; for dispatch the
-connections are kept alive. A request is one head (every header checked for line breaks
-as it goes out) and the body bytes as stored; the response is parsed by httptools
-(llhttp, in C). Against httpx's client this drops the per-request machinery
+asyncio's native TLS transport), kept alive. A request is one head (every header checked
+for line breaks as it goes out) and the body bytes as stored; the response is parsed by
+httptools (llhttp, in C). Against httpx's client this drops the per-request machinery
 (request/response models, pool bookkeeping, anyio's TLS stream, h11's state machine):
 about a tenth of the CPU per POST, which is most of a dispatch's time.
 
@@ -29,16 +28,15 @@ import httptools
 
 from reconciler.core.netpolicy import NetPolicy
 from reconciler.http import errors
-from reconciler.http.connect import (
+from reconciler.http.connect import DnsFailure, parse_target
+from reconciler.http.response import MAX_HEAD_BYTES, READ_BYTES, ResponseReading
+from reconciler.http.streams import (
     AsyncResolver,
     Closings,
     Connector,
-    DnsFailure,
     GuardedStream,
     open_guarded_stream,
-    parse_target,
 )
-from reconciler.http.response import MAX_HEAD_BYTES, READ_BYTES, ResponseReading
 
 KEEPALIVE_SECONDS = 5.0  # an idle connection older than this is closed, not reused (httpx's)
 # RFC 9110: a header name is a token; a value is visible characters, spaces and tabs

@@ -1,23 +1,26 @@
 """Is an endpoint reachable? (PRODUCT.md section 9)
 
-For each distinct URL, concurrently with a bound: a guarded stream (`connect.open_guarded_stream`:
-DNS, network policy, pinned address, verified TLS) carries one `HEAD` request head -- never
-a body, never a redirect followed -- and the response head is parsed by httptools (llhttp,
-as dispatch's POSTs). One request per connection needs no pool, so this skips httpx and
-h11 altogether (half the CPU on hundreds of URLs, and their imports).
+For each distinct URL, at most `concurrency` at a time: a guarded socket
+(`connect.open_guarded_socket`: DNS, network policy, pinned address, verified TLS) carries
+one `HEAD` request head -- never a body, never a redirect followed -- and the response head
+is parsed by httptools (llhttp, as dispatch's POSTs). One request per connection needs no
+pool, client or event loop: each slot is a thread on blocking sockets (OpenSSL's
+handshakes and the waits release the GIL), which costs less per URL than asyncio's
+transports, and `check` imports neither asyncio nor httpx.
 Reachable = a TLS handshake and any HTTP response. A connect failure is retried once;
 TLS and policy verdicts are final. Each attempt has a deadline; results are data."""
 
 from __future__ import annotations
 
-import asyncio
 import errno
+import queue
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import httptools
@@ -33,15 +36,14 @@ from reconciler.core.endpoints import (
 from reconciler.core.netpolicy import NetPolicy
 from reconciler.http.connect import (
     USER_AGENT,
-    AsyncResolver,
-    Closings,
-    Connector,
     DnsFailure,
-    GuardedStream,
     NetworkSettings,
     PolicyRefusal,
+    SocketConnector,
+    SyncResolver,
     Target,
-    open_guarded_stream,
+    close_tls,
+    open_guarded_socket,
     parse_target,
 )
 from reconciler.http.errors import (
@@ -137,27 +139,26 @@ def classify_failure(exc: BaseException, url: str, timeout: float) -> tuple[Outc
     raise exc
 
 
-@dataclass
+@dataclass(frozen=True)
 class Prober:
-    """Everything one check run shares: policy, TLS context, limits, open connections."""
+    """Everything the checks of one run share (read-only, so the threads share it)."""
 
     policy: NetPolicy
     ssl_context: ssl.SSLContext
     options: CheckOptions
-    resolver: AsyncResolver | None = None
-    connector: Connector | None = None
-    closings: Closings = field(default_factory=Closings)
+    resolver: SyncResolver | None = None
+    connector: SocketConnector | None = None
 
-    async def attempt(self, url: str) -> CheckResult:
+    def attempt(self, url: str) -> CheckResult:
         """One HEAD on its own connection: resolve, screen, pinned connect, verified TLS,
-        request head, response head. Failures are raised as httpx errors for
-        classify_failure."""
+        request head, response head, all within one deadline. Failures are raised as
+        httpx errors for classify_failure."""
         timeout = self.options.timeout
         parsed = parse_target(url)
         host, port = parsed.host, parsed.port
         started = time.perf_counter()
         try:
-            stream = await open_guarded_stream(
+            guarded = open_guarded_socket(
                 self.policy,
                 host,
                 port,
@@ -170,18 +171,16 @@ class Prober:
             raise ConnectTimeout(f"no connection within {timeout:g}s") from exc
         except (OSError, ssl.SSLError) as exc:
             raise ConnectError(str(exc) or type(exc).__name__) from exc
+        sock = guarded.sock
         try:
-            # Read first: once the server has closed (we ask it to), the transport forgets it.
-            expires = _expiry(stream.writer)
-            # One deadline per attempt: what connecting left of it is the response's.
-            async with asyncio.timeout(max(timeout - (time.perf_counter() - started), 0.001)):
-                response = await _head(stream, parsed, host, port)
+            expires = _expiry(sock)
+            response = _head(sock, parsed, host, port, deadline=started + timeout)
         except TimeoutError as exc:
             raise ReadTimeout(f"no response within {timeout:g}s") from exc
         except (OSError, ssl.SSLError) as exc:
             raise ReadError(str(exc) or type(exc).__name__) from exc
         finally:
-            self.closings.close(stream.writer)  # TLS close_notify goes out in the background
+            close_tls(sock)
         latency = (time.perf_counter() - started) * 1000
         now = datetime.now(UTC)
         status = response.status
@@ -201,11 +200,11 @@ class Prober:
             http_status=status,
             latency_ms=latency,
             cert_expires_at=expires,
-            address=str(stream.address),
+            address=str(guarded.address),
             warnings=tuple(warnings),
         )
 
-    async def check(self, url: str) -> CheckResult:
+    def check(self, url: str) -> CheckResult:
         if urlsplit(url).scheme.lower() != "https":
             # Never plain HTTP: validation rejects it, and we do not contact it either.
             return CheckResult(url, Outcome.INVALID_URL, "not an https:// URL", datetime.now(UTC))
@@ -213,33 +212,33 @@ class Prober:
         while True:
             attempts += 1
             try:
-                return replace(await self.attempt(url), attempts=attempts)
+                return replace(self.attempt(url), attempts=attempts)
             except Exception as exc:
                 outcome, reason, retry = classify_failure(exc, url, self.options.timeout)
                 if retry and attempts < 2:
-                    await asyncio.sleep(self.options.retry_delay)
+                    time.sleep(self.options.retry_delay)
                     continue
                 return CheckResult(url, outcome, reason, datetime.now(UTC), attempts=attempts)
 
-    async def drain(self, grace: float = 1.0) -> None:
-        """Let closing connections finish their TLS shutdown; abort the slow ones."""
-        await self.closings.finish(grace)
 
-
-async def _head(stream: GuardedStream, url: Target, host: str, port: int) -> ResponseReading:
-    """Send exactly one request head (HEAD, no body) and read the response head."""
+def _head(
+    sock: ssl.SSLSocket, url: Target, host: str, port: int, *, deadline: float
+) -> ResponseReading:
+    """Send exactly one request head (HEAD, no body) and read the response head, by
+    `deadline` (perf_counter)."""
     authority = f"[{host}]" if ":" in host else host
     if port != 443:
         authority += f":{port}"
-    stream.writer.write(
+    _settimeout_until(sock, deadline)
+    sock.sendall(
         f"HEAD {url.path.decode('ascii')} HTTP/1.1\r\nHost: {authority}\r\n"
         f"User-Agent: {USER_AGENT}\r\nAccept: */*\r\nConnection: close\r\n\r\n".encode("ascii")
     )
-    await stream.writer.drain()
     response = ResponseReading(max_body=0)
     parser = response.parser = httptools.HttpResponseParser(response)
     while not response.status:  # interim 1xx responses: keep reading
-        data = await stream.reader.read(READ_BYTES)
+        _settimeout_until(sock, deadline)
+        data = sock.recv(READ_BYTES)
         if not data:
             raise RemoteProtocolError("the server closed the connection without a response")
         try:
@@ -253,10 +252,17 @@ async def _head(stream: GuardedStream, url: Target, host: str, port: int) -> Res
     return response
 
 
-def _expiry(writer: asyncio.StreamWriter) -> datetime | None:
-    cert = writer.get_extra_info("peercert")  # parsed once by asyncio at handshake
+def _settimeout_until(sock: ssl.SSLSocket, deadline: float) -> None:
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        raise TimeoutError("deadline passed")
+    sock.settimeout(left)
+
+
+def _expiry(sock: ssl.SSLSocket) -> datetime | None:
+    cert = sock.getpeercert()
     if cert and cert.get("notAfter"):
-        return cert_time(cert["notAfter"])
+        return cert_time(str(cert["notAfter"]))
     return None
 
 
@@ -284,37 +290,61 @@ def cert_time(text: str) -> datetime:
     return datetime.fromtimestamp(ssl.cert_time_to_seconds(text), UTC)  # anything unusual
 
 
-async def check_urls_async(
-    urls: Sequence[str],
+def check_urls(
+    urls: Iterable[str],
     policy: NetPolicy,
     *,
     ssl_context: ssl.SSLContext,
     options: CheckOptions = DEFAULT_OPTIONS,
     progress: Progress | None = None,
-    resolver: AsyncResolver | None = None,
-    connector: Connector | None = None,
+    resolver: SyncResolver | None = None,
+    connector: SocketConnector | None = None,
 ) -> list[CheckResult]:
-    """One HEAD per distinct URL, at most `options.concurrency` at a time, input order kept."""
+    """One HEAD per distinct URL on at most `options.concurrency` threads, input order
+    kept. `progress` sees each result on the calling thread as it comes in."""
     distinct = list(dict.fromkeys(urls))
-    gate = asyncio.Semaphore(max(1, options.concurrency))
     prober = Prober(policy, ssl_context, options, resolver, connector)
+    pending = iter(enumerate(distinct))
+    taking = threading.Lock()
+    done: queue.SimpleQueue[tuple[int, CheckResult] | BaseException | None] = queue.SimpleQueue()
+    failed = threading.Event()
 
-    async def one(url: str) -> CheckResult:
-        async with gate:
-            result = await prober.check(url)
-        if progress:
-            progress(result)
-        return result
+    def work() -> None:
+        try:
+            while not failed.is_set():
+                with taking:
+                    item = next(pending, None)
+                if item is None:
+                    break
+                index, url = item
+                done.put((index, prober.check(url)))
+        except BaseException as exc:  # a bug, not a verdict (classify_failure re-raises)
+            failed.set()
+            done.put(exc)
+        finally:
+            done.put(None)
 
-    try:
-        return list(await asyncio.gather(*(one(url) for url in distinct)))
-    finally:
-        await prober.drain()
-
-
-def check_urls(urls: Iterable[str], policy: NetPolicy, **kwargs: Any) -> list[CheckResult]:
-    """Blocking entry point for the CLI."""
-    return asyncio.run(check_urls_async(list(urls), policy, **kwargs))
+    workers = min(max(1, options.concurrency), len(distinct))
+    for number in range(workers):
+        # Daemons: an interrupted run (Ctrl-C) does not wait for the slots' deadlines.
+        threading.Thread(target=work, name=f"reconciler-check-{number}", daemon=True).start()
+    results: list[CheckResult | None] = [None] * len(distinct)
+    error: BaseException | None = None
+    running = workers
+    while running:
+        item = done.get()
+        if item is None:
+            running -= 1
+        elif isinstance(item, BaseException):
+            error = error or item
+        else:
+            index, result = item
+            results[index] = result
+            if progress:
+                progress(result)
+    if error is not None:
+        raise error
+    return [result for result in results if result is not None]
 
 
 def check_endpoints(

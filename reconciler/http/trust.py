@@ -11,7 +11,6 @@ import os
 import re
 import ssl
 import threading
-from concurrent.futures import Future
 
 _HASHED_NAME = re.compile(r"[0-9a-f]{8}\.[0-9]+")
 
@@ -63,8 +62,30 @@ def _load() -> ssl.SSLContext:
     return context
 
 
-_prefetched: Future[ssl.SSLContext] | None = None
-_prefetching: threading.Thread | None = None
+class _Loading(threading.Thread):
+    """The CAs loading on their own thread: a context or the error, handed out once.
+    (A bare thread: concurrent.futures would import logging, a tenth of `check`'s imports.)"""
+
+    def __init__(self) -> None:
+        super().__init__(name="reconciler-cas", daemon=True)
+        self.outcome: ssl.SSLContext | BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.outcome = _load()
+        except BaseException as exc:  # raised by trusting_context, on the caller's thread
+            self.outcome = exc
+
+    def context(self) -> ssl.SSLContext:
+        self.join()
+        if isinstance(self.outcome, BaseException):
+            raise self.outcome
+        assert self.outcome is not None
+        return self.outcome
+
+
+_prefetched: _Loading | None = None  # not yet handed out
+_prefetching: _Loading | None = None  # the last one started (prefetch_finished)
 _prefetch_lock = threading.Lock()
 
 
@@ -77,26 +98,17 @@ def prefetch_trust() -> None:
     with _prefetch_lock:
         if _prefetched is not None:
             return
-        future: Future[ssl.SSLContext] = Future()
-        _prefetched = future
-
-        def load() -> None:
-            try:
-                future.set_result(_load())
-            except BaseException as exc:  # raised by build_ssl_context
-                future.set_exception(exc)
-
-        _prefetching = threading.Thread(target=load, name="reconciler-cas", daemon=True)
-        _prefetching.start()
+        _prefetched = _prefetching = _Loading()
+        _prefetched.start()
 
 
 def prefetch_finished() -> None:
     """Wait until a prefetch started by prefetch_trust has ended (its context stays for
     trusting_context): before a fork, no thread may be at work."""
     with _prefetch_lock:
-        thread = _prefetching
-    if thread is not None:
-        thread.join()
+        loading = _prefetching
+    if loading is not None:
+        loading.join()
 
 
 def trusting_context() -> ssl.SSLContext:
@@ -104,5 +116,5 @@ def trusting_context() -> ssl.SSLContext:
     there is one (each is handed out once), else loaded now."""
     global _prefetched
     with _prefetch_lock:
-        future, _prefetched = _prefetched, None
-    return future.result() if future is not None else _load()
+        loading, _prefetched = _prefetched, None
+    return loading.context() if loading is not None else _load()
