@@ -240,3 +240,47 @@ def test_check_resumes_the_collector_once_its_start_up_is_over(tmp_path: Path) -
         "command('--store', 'sqlite:///store.db', 'check')\n",
     )
     assert lines == ["load_tree False", "check_endpoints True"]
+
+
+def test_a_warm_check_starts_checking_while_its_tree_loads(tmp_path: Path, ca: trustme.CA) -> None:
+    """With every file cached, the URLs go out to the probes as the tree loads; a cold
+    tree is validated first (its process pool may fork: no thread may run then)."""
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    (tmp_path / "reconciler.yaml").write_text(
+        "apiVersion: reconciler/v1\nkind: Config\n"
+        "network:\n  allow: ['127.0.0.1/32']\n  caBundle: ca.pem\n"
+    )
+    (tmp_path / "flows.d").mkdir()
+    with HTTPSServer(ca.issue_cert("127.0.0.1")) as server:
+        for i in range(4):  # three distinct URLs
+            (tmp_path / "flows.d" / f"flow-{i}.yaml").write_text(
+                "apiVersion: reconciler/v1\nkind: Flow\n"
+                f"name: Flow {i}\nmappings:\n  - workflowName: la-{i}\n"
+                f"resubmit:\n  url: {server.url(f'/endpoint/{min(i, 2)}')}\n"
+            )
+        lines = _program(
+            tmp_path,
+            "import reconciler.load.tree as tree, reconciler.http.reachability as reach\n"
+            "loading = []\n"
+            "real_load, real_submit = tree.load_tree, reach.Probes.submit\n"
+            "def load(*args, **kwargs):\n"
+            "    loading.append(True)\n"
+            "    try:\n"
+            "        return real_load(*args, **kwargs)\n"
+            "    finally:\n"
+            "        loading.pop()\n"
+            "def submit(self, url):\n"
+            "    say('loading' if loading else 'loaded', url.rsplit('/', 1)[1])\n"
+            "    return real_submit(self, url)\n"
+            "tree.load_tree, reach.Probes.submit = load, submit\n"
+            "for run in ('cold', 'warm'):\n"
+            "    command('--store', 'sqlite:///store.db', 'check', '--format', 'json')\n"
+            "    say(run, 'done')\n",
+        )
+        requests = [r.path for r in server.requests]
+    assert lines == [
+        *("loaded 0", "loaded 1", "loaded 2", "cold done"),
+        *("loading 0", "loading 1", "loading 2", "loading 2"),  # as each flow comes in
+        *("loaded 0", "loaded 1", "loaded 2", "warm done"),  # the rest: none left
+    ]
+    assert sorted(requests) == sorted(2 * ["/endpoint/0", "/endpoint/1", "/endpoint/2"])

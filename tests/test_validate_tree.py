@@ -256,3 +256,44 @@ def test_a_path_given_as_typed_is_the_same_file_as_in_the_tree(
     tree = load_tree(Path("."), [spelled], with_models=False)
     assert tree.files == 1
     assert tree.findings == []  # not also a second "Orders" (a duplicate name)
+
+
+def _streamed(root: Path) -> tuple[list[str], set[str]]:
+    """(URLs load_tree handed out while loading, the URLs of Tree.endpoints)."""
+    from reconciler.load.endpoints import endpoint_uses
+
+    seen: list[str] = []
+    tree = load_tree(root, with_models=False, endpoints=True, on_url=seen.append)
+    return seen, set(endpoint_uses(tree))
+
+
+def test_a_warm_tree_hands_out_its_urls_while_it_loads_and_a_cold_one_does_not(
+    tmp_path: Path,
+) -> None:
+    from reconciler.load.tree import STREAM_CHUNK, discover
+
+    count = STREAM_CHUNK * 3
+    for i in range(count):  # two flows per URL; one of each pair has a duplicate name
+        write_flow(tmp_path, f"Flow {i:04d}", url=f"https://api-{i // 2}.example.com/r")
+    write_flow(tmp_path, "Flow 0001", folder="copy", url="https://copy.example.com/r")
+    (tmp_path / "flows.d" / "broken.yaml").write_text("kind: Flow\nname: [\n")
+
+    seen, wanted = _streamed(tmp_path)
+    assert seen == []  # cold: validated first (a process pool may fork), nothing started
+    seen, wanted = _streamed(tmp_path)
+    # Warm: every URL the tree's flows use (flows breaking a tree rule included), as the
+    # chunks come in; the caller deduplicates.
+    assert set(seen) == wanted and len(wanted) == count // 2 + 1
+
+    # A file to validate in the second chunk: streaming stops there (a pool may follow).
+    second_chunk = Path(discover(tmp_path)[STREAM_CHUNK + 1])  # the order the tree loads in
+    second_chunk.write_text(second_chunk.read_text() + "# edited\n")
+    first_chunk = [Path(p).read_text() for p in discover(tmp_path)[:STREAM_CHUNK]]
+    seen, wanted = _streamed(tmp_path)
+    assert set(seen) == {
+        line.split()[-1]
+        for text in first_chunk
+        for line in text.splitlines()
+        if line.startswith("  url: ")
+    }
+    assert 0 < len(set(seen)) < len(wanted)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 import click
@@ -65,7 +66,12 @@ def check(
 
     from reconciler.core.endpoints import changed_urls
     from reconciler.http.connect import NetworkSettings
-    from reconciler.http.reachability import CheckOptions, check_endpoints
+    from reconciler.http.reachability import (
+        CheckOptions,
+        Probes,
+        check_endpoints,
+        sharing_the_interpreter,
+    )
     from reconciler.load.endpoints import endpoint_uses, endpoints_at, tree_endpoints
     from reconciler.load.tree import load_tree
     from reconciler.reporters.check import Progress, emit
@@ -75,16 +81,35 @@ def check(
 
     fmt = resolve_format(output_format)
     settings = NetworkSettings.from_config(app.config(), app.root, ca_bundle=ca_bundle)
+    options = CheckOptions(concurrency=concurrency, timeout=timeout)
+    probes: Probes | None = None
+
+    def start(url: str) -> None:
+        """Check every URL as soon as the tree has it (a whole-tree run: the changed-only
+        scopes need the whole tree and a baseline first)."""
+        nonlocal probes
+        if probes is None:
+            probes = Probes(settings.policy, settings.ssl_context(), options)
+        probes.submit(url)
+
     # No models: each valid flow's URLs come from its validated (usually cached) document.
     # Uncached files in bulk are validated on forked processes: the CAs finish loading
     # first (no thread may run across a fork); otherwise they load during the tree.
-    tree = load_tree(app.root, with_models=False, endpoints=True, before_pool=settings.ssl_context)
+    streaming = not (changed_only or base)
+    with sharing_the_interpreter() if streaming else nullcontext():
+        tree = load_tree(
+            app.root,
+            with_models=False,
+            endpoints=True,
+            before_pool=settings.ssl_context,
+            on_url=start if streaming else None,
+        )
     notes = _tree_notes(tree.findings)
     uses = endpoint_uses(tree)
     store = open_store(app.resolved_store_url(), root=app.root)
     try:
         scope, unchanged = "all", 0
-        if changed_only or base:
+        if not streaming:
             baseline = endpoints_at(app.root, base) if base else stored_endpoints(store)
             wanted = changed_urls(tree_endpoints(tree), baseline)
             unchanged = len(uses) - len(wanted & uses.keys())
@@ -97,11 +122,12 @@ def check(
             report = check_endpoints(
                 uses,
                 settings,
-                options=CheckOptions(concurrency=concurrency, timeout=timeout),
+                options=options,
                 progress=progress,
                 scope=scope,
                 unchanged=unchanged,
                 notes=notes,
+                probes=probes,
             )
         finally:
             progress.close()

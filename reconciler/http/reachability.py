@@ -15,9 +15,11 @@ from __future__ import annotations
 import errno
 import queue
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -290,6 +292,92 @@ def cert_time(text: str) -> datetime:
     return datetime.fromtimestamp(ssl.cert_time_to_seconds(text), UTC)  # anything unusual
 
 
+class Probes:
+    """Checks under way on up to `options.concurrency` threads. URLs go in as they become
+    known (`submit`, from one thread; each distinct URL is checked once) -- `check` starts
+    while its tree is still loading -- and `results` collects them on the calling thread."""
+
+    def __init__(
+        self,
+        policy: NetPolicy,
+        ssl_context: ssl.SSLContext,
+        options: CheckOptions = DEFAULT_OPTIONS,
+        *,
+        resolver: SyncResolver | None = None,
+        connector: SocketConnector | None = None,
+    ) -> None:
+        self._prober = Prober(policy, ssl_context, options, resolver, connector)
+        self._limit = max(1, options.concurrency)
+        self._submitted: dict[str, None] = {}  # insertion-ordered set
+        self._todo: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[CheckResult | BaseException | None] = queue.SimpleQueue()
+        self._failed = threading.Event()
+        self._threads = 0
+        self.started: float | None = None  # perf_counter at the first URL
+
+    def submit(self, url: str) -> None:
+        if url in self._submitted:
+            return
+        if self.started is None:
+            self.started = time.perf_counter()
+        self._submitted[url] = None
+        self._todo.put(url)
+        if self._threads < self._limit:
+            self._threads += 1
+            # Daemons: an interrupted run (Ctrl-C) does not wait for the slots' deadlines.
+            threading.Thread(
+                target=self._work, name=f"reconciler-check-{self._threads}", daemon=True
+            ).start()
+
+    def _work(self) -> None:
+        try:
+            while not self._failed.is_set():
+                url = self._todo.get()
+                if url is None:
+                    break
+                self._done.put(self._prober.check(url))
+        except BaseException as exc:  # a bug, not a verdict (classify_failure re-raises)
+            self._failed.set()
+            self._done.put(exc)
+        finally:
+            self._done.put(None)
+
+    def results(self, progress: Progress | None = None) -> list[CheckResult]:
+        """Every submitted URL's result, in submission order; `progress` sees each as it
+        comes in. Nothing may be submitted after this."""
+        for _ in range(self._threads):
+            self._todo.put(None)  # one stop per thread, after the URLs
+        by_url: dict[str, CheckResult] = {}
+        error: BaseException | None = None
+        running = self._threads
+        while running:
+            item = self._done.get()
+            if item is None:
+                running -= 1
+            elif isinstance(item, BaseException):
+                error = error or item
+            else:
+                by_url[item.url] = item
+                if progress:
+                    progress(item)
+        if error is not None:
+            raise error
+        return [by_url[url] for url in self._submitted]
+
+
+@contextmanager
+def sharing_the_interpreter() -> Iterator[None]:
+    """For CPU-bound work on this thread while probes run (`check` loading its tree): hand
+    the GIL over every 0.3 ms instead of 5, so that a probe whose handshake or answer is in
+    does not wait behind it."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(0.0003)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
 def check_urls(
     urls: Iterable[str],
     policy: NetPolicy,
@@ -302,49 +390,10 @@ def check_urls(
 ) -> list[CheckResult]:
     """One HEAD per distinct URL on at most `options.concurrency` threads, input order
     kept. `progress` sees each result on the calling thread as it comes in."""
-    distinct = list(dict.fromkeys(urls))
-    prober = Prober(policy, ssl_context, options, resolver, connector)
-    pending = iter(enumerate(distinct))
-    taking = threading.Lock()
-    done: queue.SimpleQueue[tuple[int, CheckResult] | BaseException | None] = queue.SimpleQueue()
-    failed = threading.Event()
-
-    def work() -> None:
-        try:
-            while not failed.is_set():
-                with taking:
-                    item = next(pending, None)
-                if item is None:
-                    break
-                index, url = item
-                done.put((index, prober.check(url)))
-        except BaseException as exc:  # a bug, not a verdict (classify_failure re-raises)
-            failed.set()
-            done.put(exc)
-        finally:
-            done.put(None)
-
-    workers = min(max(1, options.concurrency), len(distinct))
-    for number in range(workers):
-        # Daemons: an interrupted run (Ctrl-C) does not wait for the slots' deadlines.
-        threading.Thread(target=work, name=f"reconciler-check-{number}", daemon=True).start()
-    results: list[CheckResult | None] = [None] * len(distinct)
-    error: BaseException | None = None
-    running = workers
-    while running:
-        item = done.get()
-        if item is None:
-            running -= 1
-        elif isinstance(item, BaseException):
-            error = error or item
-        else:
-            index, result = item
-            results[index] = result
-            if progress:
-                progress(result)
-    if error is not None:
-        raise error
-    return [result for result in results if result is not None]
+    probes = Probes(policy, ssl_context, options, resolver=resolver, connector=connector)
+    for url in urls:
+        probes.submit(url)
+    return probes.results(progress)
 
 
 def check_endpoints(
@@ -356,20 +405,21 @@ def check_endpoints(
     scope: str = "all",
     unchanged: int = 0,
     notes: Sequence[str] = (),
+    probes: Probes | None = None,
 ) -> CheckReport:
-    """Check every URL in `uses` once and attach the flows using it (check and apply)."""
+    """Check every URL in `uses` once and attach the flows using it (check and apply).
+    `probes` may be checking some of them already (`check` starts while its tree loads);
+    the report's duration counts from its first URL."""
     started = time.perf_counter()
-    results = check_urls(
-        list(uses),
-        settings.policy,
-        ssl_context=settings.ssl_context(),
-        options=options,
-        progress=progress,
-    )
+    if probes is None:
+        probes = Probes(settings.policy, settings.ssl_context(), options)
+    for url in uses:
+        probes.submit(url)
+    results = probes.results(progress)
     return CheckReport(
-        tuple(r.with_uses(uses[r.url]) for r in results),
+        tuple(r.with_uses(uses.get(r.url, ())) for r in results),
         scope=scope,
         unchanged=unchanged,
         notes=tuple(notes),
-        duration_s=time.perf_counter() - started,
+        duration_s=time.perf_counter() - (probes.started or started),
     )

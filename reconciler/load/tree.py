@@ -34,6 +34,7 @@ REQUESTS_DIR = "requests.d"
 CONFIG_FILE = "reconciler.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 PARALLEL_MIN = 300  # below this a process pool costs more than it saves
+STREAM_CHUNK = 50  # files read and looked up in the cache at a time when URLs stream out
 MAX_JOBS = 8
 
 
@@ -158,11 +159,17 @@ def load_tree(
     with_models: bool = True,
     endpoints: bool = False,
     before_pool: Callable[[], object] | None = None,
+    on_url: Callable[[str], object] | None = None,
 ) -> Tree:
     """Validate the tree (or the given paths, in the context of the whole tree).
     `endpoints`: fill `Tree.endpoints` (cheap: no pydantic; use with with_models=False).
     `before_pool` runs before a process pool is forked for many uncached files: a caller
-    with a thread at work (check loading CAs) finishes it there, so the fork is safe."""
+    with a thread at work (check loading CAs) finishes it there, so the fork is safe.
+    `on_url` is called with the URLs of each flow that will be in `Tree.endpoints` as soon
+    as its cached result is in, while the rest of the tree loads (`check` starts checking
+    them): only while every file so far was a cache hit, so that a cold tree is validated
+    before any thread starts (its process pool forks); the caller takes the rest from
+    `Tree.endpoints`."""
     everything = discover(root)
     if paths:
         selected = discover(root, paths)
@@ -179,6 +186,7 @@ def load_tree(
         endpoints=endpoints,
         before_pool=before_pool,
         prune=not paths,
+        on_url=on_url,
     )
 
 
@@ -205,6 +213,7 @@ def validate_files(
     endpoints: bool = False,
     before_pool: Callable[[], object] | None = None,
     prune: bool = False,
+    on_url: Callable[[str], object] | None = None,
 ) -> Tree:
     """Validate `selected` (in the context of `context`). `prune` drops cache entries of
     files not in `context`: only for a run over the whole tree."""
@@ -241,7 +250,13 @@ def validate_files(
 
     rest = [f for f in files if f.result is None]
     _check_all(
-        rest, allow, cache, jobs, with_data=with_models or endpoints, before_pool=before_pool
+        rest,
+        allow,
+        cache,
+        jobs,
+        with_data=with_models or endpoints,
+        before_pool=before_pool,
+        on_url=on_url if endpoints else None,
     )
     if cache is not None:
         if prune:
@@ -265,31 +280,31 @@ def _check_all(
     *,
     with_data: bool,
     before_pool: Callable[[], object] | None = None,
+    on_url: Callable[[str], object] | None = None,
 ) -> None:
-    """Read, look up in the cache, validate the rest (and cache their results)."""
-    from reconciler.load.validate_file import FileResult
-
+    """Read, look up in the cache, validate the rest (and cache their results). With
+    `on_url`, files are read and looked up a chunk at a time and the URLs of cached valid
+    flows go out as each chunk is in (see load_tree)."""
     if not todo:
         return
-    _read(todo)
-    todo = [item for item in todo if item.result is None]  # readable
+    environment = ""
     if cache is not None:
-        from reconciler.load.cache import entry_key, package_fingerprint
+        from reconciler.load.cache import package_fingerprint
 
         environment = f"{package_fingerprint()}|{json.dumps(sorted(allow))}"
-        for item in todo:
-            assert item.raw is not None
-            item.key = entry_key(environment, item.kind, item.raw)
-        hits = cache.get_many({item.key for item in todo}, with_data=with_data)
-        for item in todo:
-            hit = hits.get(item.key)
-            if hit is not None:
-                # Most files have no finding: no need to decode "[]" a thousand times.
-                findings = [tuple(f) for f in json.loads(hit[0])] if hit[0] != "[]" else []
-                facts = json.loads(hit[1]) if hit[1] else None
-                item.result = FileResult(item.kind, findings, facts)
-                item.data_json = hit[2] if with_data else None
-                item.cached = True
+    streaming = on_url is not None and cache is not None
+    step = STREAM_CHUNK if streaming else len(todo)
+    for start in range(0, len(todo), step):
+        chunk = todo[start : start + step]
+        _read(chunk)
+        _look_up([item for item in chunk if item.result is None], cache, environment, with_data)
+        if streaming and on_url is not None:
+            if any(item.result is None for item in chunk):
+                streaming = False  # a file to validate: no thread may start before its pool
+            else:
+                for item in chunk:
+                    for url in _flow_urls(item):
+                        on_url(url)
     missing = [item for item in todo if item.result is None]
     outputs = _run_checks(
         [(item.kind, item.raw or b"") for item in missing], allow, jobs, before_pool
@@ -301,6 +316,30 @@ def _check_all(
         rows.append((item.key, _dumps(result.findings), _dumps(result.facts), data_json))
     if cache is not None:
         cache.put_many(rows)
+
+
+def _look_up(
+    items: list[_File], cache: ResultCache | None, environment: str, with_data: bool
+) -> None:
+    """Fill in the results the cache has for these (read) files."""
+    if cache is None or not items:
+        return
+    from reconciler.load.cache import entry_key
+    from reconciler.load.validate_file import FileResult
+
+    for item in items:
+        assert item.raw is not None
+        item.key = entry_key(environment, item.kind, item.raw)
+    hits = cache.get_many({item.key for item in items}, with_data=with_data)
+    for item in items:
+        hit = hits.get(item.key)
+        if hit is not None:
+            # Most files have no finding: no need to decode "[]" a thousand times.
+            findings = [tuple(f) for f in json.loads(hit[0])] if hit[0] != "[]" else []
+            facts = json.loads(hit[1]) if hit[1] else None
+            item.result = FileResult(item.kind, findings, facts)
+            item.data_json = hit[2] if with_data else None
+            item.cached = True
 
 
 def _read(items: list[_File]) -> None:
@@ -414,13 +453,26 @@ def _assemble(
 def _flow_endpoints(item: _File) -> FlowEndpoints | None:
     """A structurally valid flow's URLs with their positions, from its facts (no parse of
     the document: the Flow model accepted it, so the name and URLs are strings)."""
-    if item.data_json is None or item.result is None or not item.result.facts:
+    facts = _valid_flow_facts(item)
+    if facts is None:
         return None
-    facts = item.result.facts
     found = facts.get("urls") or {}
     urls = {action: value[0] for action, value in found.items()}
     where = {action: (value[1], value[2]) for action, value in found.items()}
     return FlowEndpoints(item.rel, facts["name"][0], urls, where)
+
+
+def _flow_urls(item: _File) -> list[str]:
+    """The URLs _flow_endpoints will give for this file (none unless a valid flow)."""
+    facts = _valid_flow_facts(item)
+    return [value[0] for value in (facts.get("urls") or {}).values() if value[0]] if facts else []
+
+
+def _valid_flow_facts(item: _File) -> dict[str, Any] | None:
+    result = item.result
+    if item.data_json is None or result is None or result.kind != "flow" or not result.facts:
+        return None
+    return result.facts
 
 
 def _models(tree: Tree, files: list[_File], chosen: set[str]) -> None:
