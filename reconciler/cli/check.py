@@ -64,7 +64,6 @@ def check(
 
     prefetch_trust()  # the CA stores load on a thread while the rest starts up
 
-    from reconciler.core.endpoints import changed_urls
     from reconciler.http.connect import NetworkSettings
     from reconciler.http.reachability import (
         CheckOptions,
@@ -72,12 +71,7 @@ def check(
         check_endpoints,
         sharing_the_interpreter,
     )
-    from reconciler.load.endpoints import endpoint_uses, endpoints_at, tree_endpoints
     from reconciler.load.tree import load_tree
-    from reconciler.reporters.check import Progress, emit
-    from reconciler.startup import resume_collector
-    from reconciler.store.base import open_store
-    from reconciler.store.checks import record_checks, stored_endpoints
 
     fmt = resolve_format(output_format)
     settings = NetworkSettings.from_config(app.config(), app.root, ca_bundle=ca_bundle)
@@ -104,6 +98,14 @@ def check(
             before_pool=settings.ssl_context,
             on_url=start if streaming else None,
         )
+    # The rest of the command's modules load while the first checks are under way.
+    from reconciler.core.endpoints import CheckResult, changed_urls
+    from reconciler.load.endpoints import endpoint_uses, endpoints_at, tree_endpoints
+    from reconciler.reporters.check import Progress, emit
+    from reconciler.startup import resume_collector
+    from reconciler.store.base import open_store
+    from reconciler.store.checks import CheckRow, check_row, record_rows, stored_endpoints
+
     notes = _tree_notes(tree.findings)
     uses = endpoint_uses(tree)
     store = open_store(app.resolved_store_url(), root=app.root)
@@ -118,12 +120,18 @@ def check(
         settings.ssl_context()  # the CAs loaded meanwhile: not part of the checks' time
         resume_collector()  # start-up is over (reconciler.startup)
         progress = Progress(len(uses))
+        rows: list[CheckRow] = []
+
+        def arrived(result: CheckResult) -> None:
+            progress(result)
+            rows.append(check_row(result))  # while the other checks are under way
+
         try:
             report = check_endpoints(
                 uses,
                 settings,
                 options=options,
-                progress=progress,
+                progress=arrived,
                 scope=scope,
                 unchanged=unchanged,
                 notes=notes,
@@ -131,7 +139,7 @@ def check(
             )
         finally:
             progress.close()
-        record_checks(store, report.results)
+        record_rows(store, rows)
     finally:
         store.close()
     emit(report, fmt)

@@ -407,17 +407,25 @@ def check_endpoints(
     notes: Sequence[str] = (),
     probes: Probes | None = None,
 ) -> CheckReport:
-    """Check every URL in `uses` once and attach the flows using it (check and apply).
-    `probes` may be checking some of them already (`check` starts while its tree loads);
-    the report's duration counts from its first URL."""
+    """Check every URL in `uses` once and attach the flows using it (check and apply);
+    `progress` sees each result, with its flows, as it comes in. `probes` may be checking
+    some of them already (`check` starts while its tree loads); the report's duration
+    counts from its first URL."""
     started = time.perf_counter()
     if probes is None:
         probes = Probes(settings.policy, settings.ssl_context(), options)
     for url in uses:
         probes.submit(url)
-    results = probes.results(progress)
+    attached: dict[str, CheckResult] = {}
+
+    def arrived(result: CheckResult) -> None:
+        attached[result.url] = result = result.with_uses(uses.get(result.url, ()))
+        if progress:
+            progress(result)
+
+    results = probes.results(arrived)
     return CheckReport(
-        tuple(r.with_uses(uses.get(r.url, ())) for r in results),
+        tuple(attached[r.url] for r in results),
         scope=scope,
         unchanged=unchanged,
         notes=tuple(notes),

@@ -6,7 +6,6 @@ and all we need from it is name + URLs."""
 
 from __future__ import annotations
 
-import subprocess
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,8 @@ def endpoint_uses(tree: Tree) -> dict[str, list[EndpointUse]]:
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    import subprocess  # only --base needs git: not on every check's start-up
+
     try:
         done = subprocess.run(
             ["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False

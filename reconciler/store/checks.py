@@ -28,30 +28,39 @@ def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
+CheckRow = tuple[object, ...]
+_DETAIL = json.JSONEncoder(separators=(",", ":"))  # one encoder for every row
+
+
 def record_checks(store: Store, results: Sequence[CheckResult]) -> None:
     """One transaction for the whole run."""
-    rows = [
-        (
-            r.url,
-            _iso(r.checked_at),
-            1 if r.reachable else 0,
-            r.outcome.value,
-            r.reason,
-            r.http_status,
-            r.latency_ms,
-            _iso(r.cert_expires_at),
-            r.address,
-            json.dumps(
-                {
-                    "attempts": r.attempts,
-                    "warnings": list(r.warnings),
-                    "usedBy": [u.to_json() for u in r.uses],
-                },
-                separators=(",", ":"),
-            ),
-        )
-        for r in results
-    ]
+    record_rows(store, [check_row(r) for r in results])
+
+
+def check_row(r: CheckResult) -> CheckRow:
+    """A result as the store keeps it (`check` builds them as the results come in)."""
+    return (
+        r.url,
+        _iso(r.checked_at),
+        1 if r.reachable else 0,
+        r.outcome.value,
+        r.reason,
+        r.http_status,
+        r.latency_ms,
+        _iso(r.cert_expires_at),
+        r.address,
+        _DETAIL.encode(
+            {
+                "attempts": r.attempts,
+                "warnings": list(r.warnings),
+                "usedBy": [u.to_json() for u in r.uses],
+            }
+        ),
+    )
+
+
+def record_rows(store: Store, rows: Sequence[CheckRow]) -> None:
+    """check_row's rows, in one transaction."""
     if not rows:
         return
     with store.transaction():
