@@ -380,3 +380,14 @@ def test_certificate_times_the_ssl_module_refuses_are_refused(text: str) -> None
         ssl.cert_time_to_seconds(text)
     with pytest.raises(ValueError):
         cert_time(text)
+
+
+def test_probe_connections_send_small_writes_at_once() -> None:
+    """TCP_NODELAY, as asyncio sets it: the handshake's last message and the request head
+    are not held back waiting for the peer's ACK (Nagle)."""
+    from reconciler.http.connect import connect_socket
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        sock = connect_socket("127.0.0.1", listener.getsockname()[1], 2.0)
+        with sock:
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0

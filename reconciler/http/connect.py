@@ -173,6 +173,9 @@ def connect_socket(address: str, port: int, timeout: float) -> socket.socket:
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
+        # As asyncio does: TLS's last handshake message and the request head are small
+        # writes that Nagle's algorithm would hold back until the peer's ACK.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.settimeout(timeout)
         sock.connect((address, port))
     except BaseException:
