@@ -4,9 +4,9 @@ The four steps every outbound connection to a configured URL takes -- resolve th
 once, screen every address with the network policy, connect ONLY to a screened address,
 verify TLS against the original host name -- on a plain blocking socket
 (`open_guarded_socket`, the HEAD prober of `reconciler check`), plus the TLS context and
-the network settings of a run. Nothing here imports asyncio or httpx (they are half of
-`check`'s start-up): `reconciler.http.streams` takes the same steps on asyncio streams
-(dispatch's poster), `reconciler.http.guard` through httpcore (httpx clients).
+the network settings of a run. Nothing here imports asyncio or httpx, so `check` loads
+neither: `reconciler.http.streams` takes the same steps on asyncio streams (dispatch's
+poster), `reconciler.http.guard` through httpcore (httpx clients).
 """
 
 from __future__ import annotations

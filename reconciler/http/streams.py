@@ -86,10 +86,10 @@ async def open_guarded_stream(
 ) -> GuardedStream:
     """Resolve, screen, connect to a screened address, TLS-verify against `host`.
 
-    The same four steps as the httpx backends of `guard`, on plain asyncio streams: used
-    where one request per connection is all that is needed and httpx's per-request cost
-    shows (checking hundreds of URLs, posting batches). Raises PolicyRefusal, DnsFailure,
-    TimeoutError, OSError or ssl.SSLError. `connector` replaces asyncio.open_connection (tests)."""
+    The same four steps as the httpx backends of `guard` and `connect.open_guarded_socket`,
+    on plain asyncio streams: used where httpx's per-request cost shows (dispatch posting
+    thousands of batches). Raises PolicyRefusal, DnsFailure, TimeoutError, OSError or
+    ssl.SSLError. `connector` replaces asyncio.open_connection (tests)."""
     deadline = time.monotonic() + timeout
     try:
         async with asyncio.timeout(timeout):
