@@ -124,8 +124,11 @@ def screen(
 SocketConnector = Callable[[str, int, float], socket.socket]
 
 
-def resolve(host: str, port: int) -> list[IPAddress]:
-    """getaddrinfo, blocking (`host` is ASCII: IDNA-encoded by the caller)."""
+def resolve(
+    host: str, port: int, failed: Callable[[str, str], Exception] = DnsFailure
+) -> list[IPAddress]:
+    """getaddrinfo, blocking (`host` is ASCII: IDNA-encoded by the caller); `failed` is the
+    error a failed lookup raises (guard's httpx flavour, ResolutionFailed)."""
     literal = literal_address(host)
     if literal is not None:
         return [literal]
@@ -133,7 +136,7 @@ def resolve(host: str, port: int) -> list[IPAddress]:
         # As bytes: a str would be IDNA-encoded again (importing the codec, ~8 ms).
         infos = socket.getaddrinfo(host.encode("ascii"), port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise DnsFailure(host, gai_text(exc)) from exc
+        raise failed(host, gai_text(exc)) from exc
     return addresses_of(infos)
 
 

@@ -42,6 +42,7 @@ from reconciler.http.connect import (
     addresses_of,
     build_ssl_context,
     gai_text,
+    resolve,
     screen,
 )
 from reconciler.http.streams import AsyncResolver, Connector, GuardedStream
@@ -86,14 +87,7 @@ async def resolve_async(host: str, port: int) -> list[IPAddress]:
 
 
 def resolve_sync(host: str, port: int) -> list[IPAddress]:
-    literal = literal_address(host)
-    if literal is not None:
-        return [literal]
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise ResolutionFailed(host, gai_text(exc)) from exc
-    return addresses_of(infos)
+    return resolve(host, port, failed=ResolutionFailed)
 
 
 def _screen(policy: NetPolicy, host: str, addresses: Sequence[IPAddress]) -> Screening:

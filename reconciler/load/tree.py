@@ -453,9 +453,10 @@ def _assemble(
 def _flow_endpoints(item: _File) -> FlowEndpoints | None:
     """A structurally valid flow's URLs with their positions, from its facts (no parse of
     the document: the Flow model accepted it, so the name and URLs are strings)."""
-    facts = _valid_flow_facts(item)
-    if facts is None:
+    result = item.result
+    if item.data_json is None or result is None or result.kind != "flow" or not result.facts:
         return None
+    facts = result.facts
     found = facts.get("urls") or {}
     urls = {action: value[0] for action, value in found.items()}
     where = {action: (value[1], value[2]) for action, value in found.items()}
@@ -463,16 +464,9 @@ def _flow_endpoints(item: _File) -> FlowEndpoints | None:
 
 
 def _flow_urls(item: _File) -> list[str]:
-    """The URLs _flow_endpoints will give for this file (none unless a valid flow)."""
-    facts = _valid_flow_facts(item)
-    return [value[0] for value in (facts.get("urls") or {}).values() if value[0]] if facts else []
-
-
-def _valid_flow_facts(item: _File) -> dict[str, Any] | None:
-    result = item.result
-    if item.data_json is None or result is None or result.kind != "flow" or not result.facts:
-        return None
-    return result.facts
+    """The URLs this file adds to Tree.endpoints (none unless a valid flow)."""
+    found = _flow_endpoints(item)
+    return [url for url in found.urls.values() if url] if found else []
 
 
 def _models(tree: Tree, files: list[_File], chosen: set[str]) -> None:
