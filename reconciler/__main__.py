@@ -1,10 +1,6 @@
-"""The program: `python -m reconciler`, and the `reconciler` console script (`run`)."""
+"""`python -m reconciler`: the same program as the `reconciler` console script."""
 
-from reconciler.startup import pause_collector
-
-pause_collector()  # before the imports: see reconciler.startup
-
-from reconciler.cli import run  # noqa: E402
+from reconciler.cli import main
 
 if __name__ == "__main__":
-    run()
+    main()

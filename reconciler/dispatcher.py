@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -168,9 +167,6 @@ class Dispatcher:
     on_request: Callable[[RequestOutcome], None] | None = None  # a request starts
     # PostgreSQL: more connections for the ledger threads (see RequestSender)
     connect: Callable[[], Store] | None = None
-    # Run while a selection freezes on another thread (the freeze is one statement in the
-    # database, which holds no GIL): what sending needs, e.g. imports and TLS set-up.
-    warm_up: Callable[[], None] | None = None
 
     def run(self, names: Iterable[str] | None = None) -> list[RequestOutcome]:
         wanted = set(names) if names is not None else None
@@ -205,7 +201,7 @@ class Dispatcher:
             )
         flows = self._flows(request)
         if row is None:
-            row = self._freeze_warming_up(item, flows)
+            row = self._freeze(item, flows)
             if row.terminal:  # refused
                 return self._outcome(item, row)
         if self.on_request is not None:
@@ -278,18 +274,6 @@ class Dispatcher:
                 )
             flows.append(flow)
         return flows
-
-    def _freeze_warming_up(self, item: RequestFile, flows: list[Flow]) -> ledger.RequestRow:
-        warm_up, self.warm_up = self.warm_up, None  # once per process
-        if warm_up is None:
-            return self._freeze(item, flows)
-        with ThreadPoolExecutor(1, "freeze") as pool:
-            frozen = pool.submit(self._freeze, item, flows)
-            try:
-                warm_up()
-            finally:
-                row = frozen.result()  # the store is this thread's again only after this
-        return row
 
     def _freeze(self, item: RequestFile, flows: list[Flow]) -> ledger.RequestRow:
         request = item.request

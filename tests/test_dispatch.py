@@ -8,7 +8,6 @@ import json
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ from reconciler.core.dispatch import USER_AGENT, DispatchSettings, FlowSend
 from reconciler.core.netpolicy import IPAddress
 from reconciler.core.statuses import StatusTable
 from reconciler.dispatcher import Dispatcher, RequestOutcome, selector
-from reconciler.errors import ReconcilerError
 from reconciler.http.guard import NetworkSettings
 from reconciler.http.poster import GuardedPoster
 from reconciler.load.config import load_config
@@ -63,7 +61,6 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
 def dispatch(
     root: Path,
     store_url: str,
-    warm_up: Callable[[], None] | None = None,
     dns: dict[str, str] | None = None,
 ) -> list[RequestOutcome]:
     """`requests dispatch` in process; `dns` answers name lookups (host -> address)."""
@@ -95,7 +92,6 @@ def dispatch(
             settings=DispatchSettings.from_env(),
             worker=ledger.new_worker_id(),
             connect=lambda: open_store(store_url, root=root, migrate=False),
-            warm_up=warm_up,
         ).run()
     finally:
         store.close()
@@ -474,36 +470,6 @@ def test_runs_deleted_after_the_freeze_fail_only_their_batch(
     assert bodies == sorted(
         ("[" + ",".join(texts[i : i + 10]) + "]").encode() for i in (0, 20)
     )  # byte for byte, in frozen order
-
-
-def test_warm_up_runs_once_beside_the_freeze_and_its_failure_leaves_a_resumable_ledger(
-    store_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path
-) -> None:
-    """The HTTP set-up runs on the dispatching thread while the selection freezes on
-    another; if it fails, the freeze has still finished (committed, nothing sent) and the
-    next run sends exactly that frozen set."""
-    seen: list[tuple[str, bool]] = []
-
-    def failing_warm_up() -> None:
-        seen.append((threading.current_thread().name, True))
-        raise ReconcilerError("TLS set-up failed")
-
-    with Receiver(ca.issue_cert("127.0.0.1")) as receiver:
-        setup(tmp_path, store_url, ca_pem, receiver, records(30))
-        [failed] = dispatch(tmp_path, store_url, failing_warm_up)
-        assert failed.status == "failed" and failed.error == "TLS set-up failed"
-        assert seen == [(threading.current_thread().name, True)]
-        assert receiver.hits == []
-        frozen = ledger_batches(store_url, tmp_path)
-        assert [(b.seq, b.status, b.run_count) for b in frozen] == [
-            (0, "pending", 10),
-            (1, "pending", 10),
-            (2, "pending", 10),
-        ]
-        calls: list[str] = []
-        [done] = dispatch(tmp_path, store_url, lambda: calls.append("warm"))
-        assert done.status == "completed" and len(receiver.hits) == 3
-        assert calls == []  # frozen already: nothing to overlap, nothing called
 
 
 @pytest.mark.parametrize(

@@ -232,14 +232,3 @@ def test_ca_lookups_follow_the_environment(
     import certifi
 
     assert Path(certifi_bundle()) == Path(certifi.where())
-
-
-def test_prefetched_trust_serves_one_context_only(ca_pem: Path) -> None:
-    from reconciler.http import connect
-
-    connect.prefetch_trust()
-    with_ca = connect.build_ssl_context(ca_pem)  # the prefetched context, plus the CA
-    plain = connect.build_ssl_context()  # a fresh one: the CA must not leak into it
-    assert with_ca is not plain
-    assert with_ca.cert_store_stats()["x509_ca"] == plain.cert_store_stats()["x509_ca"] + 1
-    assert with_ca.verify_mode is ssl.CERT_REQUIRED and with_ca.check_hostname

@@ -3,12 +3,10 @@ that `reconciler validate` does not pay for httpx or psycopg at start-up."""
 
 from __future__ import annotations
 
-import atexit
 import importlib
 import os
 import sys
-import threading
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -20,7 +18,6 @@ from reconciler.errors import (
     EXIT_USAGE,
     ReconcilerError,
 )
-from reconciler.startup import resume_collector
 
 # command name -> "module:attribute"; a module lists its own sub-commands if it is a group.
 COMMANDS: dict[str, str] = {
@@ -37,9 +34,6 @@ COMMANDS: dict[str, str] = {
     "codeowners": "reconciler.cli.codeowners:codeowners",
     "report": "reconciler.cli.report:report",
 }
-# Commands that resume the garbage collector themselves, where their real work begins
-# (reconciler.startup); every other command resumes it as soon as it is chosen.
-RESUME_THEIR_OWN_COLLECTOR = {"check"}
 
 
 def _load(target: str) -> click.Command | None:
@@ -87,8 +81,6 @@ def cli(ctx: click.Context, debug: bool, store_url: str | None, repo_root: str) 
     """flow-reconciler: flow settings and bulk resubmit/resume under Git."""
     from reconciler.cli.context import AppContext
 
-    if ctx.invoked_subcommand not in RESUME_THEIR_OWN_COLLECTOR:
-        resume_collector()
     ctx.obj = AppContext(debug=debug, store_url=store_url, repo_root=repo_root)
 
 
@@ -116,6 +108,9 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Interrupted.", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
+        # The reader went away (`| head`): point stdout at devnull so that flushing it at
+        # exit does not fail a second time (the recipe of Python's signal docs).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
     except Exception as exc:
         if debug:
@@ -124,38 +119,3 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("hint: rerun with --debug for a traceback and report it.", err=True)
         sys.exit(EXIT_INTERNAL)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-def run() -> NoReturn:
-    """The program (console script, `python -m reconciler`): main(), then a quick exit.
-
-    Once a command has finished, the interpreter's finalization only frees every module
-    and object one by one: ~30 ms after `check` on 200 URLs, a tenth of a short command.
-    So exit handlers run, stdio is flushed and the process ends there -- unless a thread
-    that is not a daemon still works, which the usual exit waits for. `main()` itself
-    exits the usual way (SystemExit), for callers in the same process."""
-    try:
-        main()
-        code: Any = 0
-    except SystemExit as exc:
-        code = exc.code
-    quick_exit(code)
-
-
-def quick_exit(code: Any) -> NoReturn:
-    """End the process with `code`, without the interpreter's finalization (see run)."""
-    if not isinstance(code, int) or any(
-        thread.is_alive() and not thread.daemon and thread is not threading.main_thread()
-        for thread in threading.enumerate()
-    ):
-        sys.exit(code)
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:  # None without a console (pythonw)
-                stream.flush()
-        except BrokenPipeError:
-            pass  # the reader left (`| head`): as main() treats it
-        except (OSError, ValueError):
-            code = code or 120  # what CPython exits with when stdout cannot be flushed
-    os._exit(code)

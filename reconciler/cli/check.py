@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import nullcontext
-from typing import TYPE_CHECKING
 
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.core.endpoints import changed_urls
+from reconciler.core.findings import Finding, Severity
+from reconciler.core.secrets import mask
+from reconciler.http.connect import NetworkSettings
+from reconciler.http.reachability import CheckOptions, check_endpoints
+from reconciler.load.endpoints import endpoint_uses, endpoints_at, tree_endpoints
+from reconciler.load.tree import load_tree
+from reconciler.reporters.check import Progress, emit
 from reconciler.reporters.common import format_option, resolve_format
-
-if TYPE_CHECKING:
-    from reconciler.core.findings import Finding
+from reconciler.store.base import open_store
+from reconciler.store.checks import check_row, record_rows, stored_endpoints
 
 
 @click.command()
@@ -60,86 +65,36 @@ def check(
 ) -> int:
     """Check that every distinct resubmit/resume URL is reachable (HEAD only, TLS verified,
     private addresses refused unless allowed). Exit 1 when one is unreachable."""
-    from reconciler.http.trust import prefetch_trust
-
-    prefetch_trust()  # the CA stores load on a thread while the rest starts up
-
-    from reconciler.http.connect import NetworkSettings
-    from reconciler.http.reachability import (
-        CheckOptions,
-        Probes,
-        check_endpoints,
-        sharing_the_interpreter,
-    )
-    from reconciler.load.tree import load_tree
-
     fmt = resolve_format(output_format)
     settings = NetworkSettings.from_config(app.config(), app.root, ca_bundle=ca_bundle)
     options = CheckOptions(concurrency=concurrency, timeout=timeout)
-    probes: Probes | None = None
-
-    def start(url: str) -> None:
-        """Check every URL as soon as the tree has it (a whole-tree run: the changed-only
-        scopes need the whole tree and a baseline first)."""
-        nonlocal probes
-        if probes is None:
-            probes = Probes(settings.policy, settings.ssl_context(), options)
-        probes.submit(url)
-
     # No models: each valid flow's URLs come from its validated (usually cached) document.
-    # Uncached files in bulk are validated on forked processes: the CAs finish loading
-    # first (no thread may run across a fork); otherwise they load during the tree.
-    streaming = not (changed_only or base)
-    with sharing_the_interpreter() if streaming else nullcontext():
-        tree = load_tree(
-            app.root,
-            with_models=False,
-            endpoints=True,
-            before_pool=settings.ssl_context,
-            on_url=start if streaming else None,
-        )
-    # The rest of the command's modules load while the first checks are under way.
-    from reconciler.core.endpoints import CheckResult, changed_urls
-    from reconciler.load.endpoints import endpoint_uses, endpoints_at, tree_endpoints
-    from reconciler.reporters.check import Progress, emit
-    from reconciler.startup import resume_collector
-    from reconciler.store.base import open_store
-    from reconciler.store.checks import CheckRow, check_row, record_rows, stored_endpoints
-
+    tree = load_tree(app.root, with_models=False, endpoints=True)
     notes = _tree_notes(tree.findings)
     uses = endpoint_uses(tree)
     store = open_store(app.resolved_store_url(), root=app.root)
     try:
         scope, unchanged = "all", 0
-        if not streaming:
+        if changed_only or base:
             baseline = endpoints_at(app.root, base) if base else stored_endpoints(store)
             wanted = changed_urls(tree_endpoints(tree), baseline)
             unchanged = len(uses) - len(wanted & uses.keys())
             uses = {url: found for url, found in uses.items() if url in wanted}
             scope = f"changed since {base}" if base else "changed against the store"
-        settings.ssl_context()  # the CAs loaded meanwhile: not part of the checks' time
-        resume_collector()  # start-up is over (reconciler.startup)
         progress = Progress(len(uses))
-        rows: list[CheckRow] = []
-
-        def arrived(result: CheckResult) -> None:
-            progress(result)
-            rows.append(check_row(result))  # while the other checks are under way
-
         try:
             report = check_endpoints(
                 uses,
                 settings,
                 options=options,
-                progress=arrived,
+                progress=progress,
                 scope=scope,
                 unchanged=unchanged,
                 notes=notes,
-                probes=probes,
             )
         finally:
             progress.close()
-        record_rows(store, rows)
+        record_rows(store, [check_row(result) for result in report.results])
     finally:
         store.close()
     emit(report, fmt)
@@ -151,9 +106,6 @@ MAX_FINDINGS_NOTED = 5
 
 def _tree_notes(findings: Sequence[Finding]) -> list[str]:
     """A tree with errors is still checked (the flows that loaded); say where they are."""
-    from reconciler.core.findings import Severity
-    from reconciler.core.secrets import mask
-
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if not errors:
         return []

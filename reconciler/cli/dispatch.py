@@ -4,17 +4,27 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 import click
 
+from reconciler import provenance
 from reconciler.cli.context import AppContext
+from reconciler.core.dispatch import DispatchSettings, FlowSend
+from reconciler.core.statuses import StatusTable
+from reconciler.dispatcher import Dispatcher, selector
 from reconciler.errors import DispatchError, ValidationFailed
+from reconciler.http.connect import NetworkSettings
+from reconciler.http.poster import GuardedPoster
+from reconciler.load.tree import load_tree
 from reconciler.reporters.common import format_option, resolve_format
-
-if TYPE_CHECKING:
-    from reconciler.http.connect import NetworkSettings
-    from reconciler.http.poster import GuardedPoster
+from reconciler.reporters.dispatch import (
+    Progress,
+    render_dispatch,
+    render_request_detail,
+    render_request_list,
+)
+from reconciler.store import ledger
+from reconciler.store.base import open_store
 
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
 
@@ -40,20 +50,7 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             "refusing to dispatch from a pull request",
             hint="pull requests run `reconciler requests preview`; the merge workflow dispatches",
         )
-    from reconciler.http.trust import prefetch_finished, prefetch_trust
-
-    prefetch_trust()  # the CA stores load on a thread while the rest starts up
-
-    from reconciler import provenance
-    from reconciler.core.dispatch import DispatchSettings, FlowSend
-    from reconciler.core.statuses import StatusTable
-    from reconciler.dispatcher import Dispatcher, selector
-    from reconciler.load.tree import load_tree
-    from reconciler.reporters.dispatch import Progress, render_dispatch
-    from reconciler.store import ledger
-    from reconciler.store.base import open_store
-
-    tree = load_tree(app.root, before_pool=prefetch_finished)  # no thread across a fork
+    tree = load_tree(app.root)
     store = open_store(app.resolved_store_url(), root=app.root)
     try:
         ledger.tune_for_dispatch(store)
@@ -72,30 +69,14 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             raise DispatchError(f"no request named {', '.join(map(repr, unknown))} in requests.d/")
         config = app.config()
         statuses = StatusTable.from_overrides(config.statuses if config else None)
-        # The HTTP stack (asyncio, httptools, TLS contexts) is set up while the selection freezes:
-        # validation has checked network.allow and network.caBundle already.
-        networks: list[NetworkSettings] = []
-
-        def network() -> NetworkSettings:
-            if not networks:
-                from reconciler.http.connect import NetworkSettings
-
-                networks.append(NetworkSettings.from_config(config, app.root))
-                networks[0].ssl_context()
-            return networks[0]
-
-        def warm_up() -> None:
-            import reconciler.http.dispatch  # noqa: F401  (the sending stack)
-
-            network()
+        # validation has checked network.allow and network.caBundle already
+        network = NetworkSettings.from_config(config, app.root)
 
         def client_factory(send: FlowSend) -> GuardedPoster:
-            from reconciler.http.poster import GuardedPoster
-
             return GuardedPoster(
-                network().policy,
+                network.policy,
                 send.url,
-                ssl_context=network().ssl_context(),
+                ssl_context=network.ssl_context(),
                 timeout=send.timeout,
                 max_connections=send.concurrency,
             )
@@ -113,7 +94,6 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             on_batch=progress.batch,
             on_request=progress.start,
             connect=lambda: open_store(app.resolved_store_url(), root=app.root, migrate=False),
-            warm_up=warm_up,
         )
         try:
             outcomes = dispatcher.run(only or None)
@@ -139,10 +119,6 @@ def status(
     """Ledger state: every request, or one request per batch (and per run with --runs)."""
     app: AppContext = ctx.obj
     fmt = resolve_format(output_format, ("text", "json"))
-    from reconciler.reporters.dispatch import render_request_detail, render_request_list
-    from reconciler.store import ledger
-    from reconciler.store.base import open_store
-
     store = open_store(app.resolved_store_url(), root=app.root)
     try:
         if name is None:

@@ -33,7 +33,6 @@ from reconciler.errors import ConfigError
 from reconciler.http.errors import InvalidURL
 from reconciler.http.trust import (  # noqa: F401  (importable from here too)
     certifi_bundle,
-    prefetch_trust,
     system_capath,
     trusting_context,
 )

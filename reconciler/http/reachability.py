@@ -15,11 +15,9 @@ from __future__ import annotations
 import errno
 import queue
 import ssl
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -365,19 +363,6 @@ class Probes:
         return [by_url[url] for url in self._submitted]
 
 
-@contextmanager
-def sharing_the_interpreter() -> Iterator[None]:
-    """For CPU-bound work on this thread while probes run (`check` loading its tree): hand
-    the GIL over every 0.3 ms instead of 5, so that a probe whose handshake or answer is in
-    does not wait behind it."""
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(0.0003)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
-
-
 def check_urls(
     urls: Iterable[str],
     policy: NetPolicy,
@@ -405,15 +390,11 @@ def check_endpoints(
     scope: str = "all",
     unchanged: int = 0,
     notes: Sequence[str] = (),
-    probes: Probes | None = None,
 ) -> CheckReport:
     """Check every URL in `uses` once and attach the flows using it (check and apply);
-    `progress` sees each result, with its flows, as it comes in. `probes` may be checking
-    some of them already (`check` starts while its tree loads); the report's duration
-    counts from its first URL."""
+    `progress` sees each result, with its flows, as it comes in."""
     started = time.perf_counter()
-    if probes is None:
-        probes = Probes(settings.policy, settings.ssl_context(), options)
+    probes = Probes(settings.policy, settings.ssl_context(), options)
     for url in uses:
         probes.submit(url)
     attached: dict[str, CheckResult] = {}
@@ -429,5 +410,5 @@ def check_endpoints(
         scope=scope,
         unchanged=unchanged,
         notes=tuple(notes),
-        duration_s=time.perf_counter() - (probes.started or started),
+        duration_s=time.perf_counter() - started,
     )

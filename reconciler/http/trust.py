@@ -1,8 +1,4 @@
-"""The CAs every TLS context trusts (system store + certifi), loadable ahead of time.
-
-Loading them is most of a context's cost (~60 ms); `reconciler check` and `requests dispatch`
-start it on a thread first thing (`prefetch_trust`), before importing asyncio and the rest,
-and their TLS context takes the result (`trusting_context`). This module imports nothing heavy for that reason."""
+"""The CAs every TLS context trusts: the system store plus certifi's."""
 
 from __future__ import annotations
 
@@ -10,7 +6,6 @@ import importlib.util
 import os
 import re
 import ssl
-import threading
 
 _HASHED_NAME = re.compile(r"[0-9a-f]{8}\.[0-9]+")
 
@@ -62,59 +57,6 @@ def _load() -> ssl.SSLContext:
     return context
 
 
-class _Loading(threading.Thread):
-    """The CAs loading on their own thread: a context or the error, handed out once.
-    (A bare thread: concurrent.futures would import logging, a tenth of `check`'s imports.)"""
-
-    def __init__(self) -> None:
-        super().__init__(name="reconciler-cas", daemon=True)
-        self.outcome: ssl.SSLContext | BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self.outcome = _load()
-        except BaseException as exc:  # raised by trusting_context, on the caller's thread
-            self.outcome = exc
-
-    def context(self) -> ssl.SSLContext:
-        self.join()
-        if isinstance(self.outcome, BaseException):
-            raise self.outcome
-        assert self.outcome is not None
-        return self.outcome
-
-
-_prefetched: _Loading | None = None  # not yet handed out
-_prefetching: _Loading | None = None  # the last one started (prefetch_finished)
-_prefetch_lock = threading.Lock()
-
-
-def prefetch_trust() -> None:
-    """Start loading the system and certifi CAs -- most of a TLS context's cost -- on a
-    thread now, for this process's next build_ssl_context (`check` and `requests dispatch`
-    call it first: OpenSSL parses the files without holding the GIL, so the loading takes
-    nothing from the imports on the other core)."""
-    global _prefetched, _prefetching
-    with _prefetch_lock:
-        if _prefetched is not None:
-            return
-        _prefetched = _prefetching = _Loading()
-        _prefetched.start()
-
-
-def prefetch_finished() -> None:
-    """Wait until a prefetch started by prefetch_trust has ended (its context stays for
-    trusting_context): before a fork, no thread may be at work."""
-    with _prefetch_lock:
-        loading = _prefetching
-    if loading is not None:
-        loading.join()
-
-
 def trusting_context() -> ssl.SSLContext:
-    """A new client context trusting the system and certifi CAs: the prefetched one if
-    there is one (each is handed out once), else loaded now."""
-    global _prefetched
-    with _prefetch_lock:
-        loading, _prefetched = _prefetched, None
-    return loading.context() if loading is not None else _load()
+    """A new client context trusting the system and certifi CAs."""
+    return _load()

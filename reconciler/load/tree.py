@@ -10,11 +10,10 @@ facts, so the cache never hides a duplicate name or a dangling flow reference.""
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -34,7 +33,6 @@ REQUESTS_DIR = "requests.d"
 CONFIG_FILE = "reconciler.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 PARALLEL_MIN = 300  # below this a process pool costs more than it saves
-STREAM_CHUNK = 50  # files read and looked up in the cache at a time when URLs stream out
 MAX_JOBS = 8
 
 
@@ -158,18 +156,9 @@ def load_tree(
     jobs: int | None = None,
     with_models: bool = True,
     endpoints: bool = False,
-    before_pool: Callable[[], object] | None = None,
-    on_url: Callable[[str], object] | None = None,
 ) -> Tree:
     """Validate the tree (or the given paths, in the context of the whole tree).
-    `endpoints`: fill `Tree.endpoints` (cheap: no pydantic; use with with_models=False).
-    `before_pool` runs before a process pool is forked for many uncached files: a caller
-    with a thread at work (check loading CAs) finishes it there, so the fork is safe.
-    `on_url` is called with the URLs of each flow that will be in `Tree.endpoints` as soon
-    as its cached result is in, while the rest of the tree loads (`check` starts checking
-    them): only while every file so far was a cache hit, so that a cold tree is validated
-    before any thread starts (its process pool forks); the caller takes the rest from
-    `Tree.endpoints`."""
+    `endpoints`: fill `Tree.endpoints` (cheap: no pydantic; use with with_models=False)."""
     everything = discover(root)
     if paths:
         selected = discover(root, paths)
@@ -184,9 +173,7 @@ def load_tree(
         jobs=default_jobs() if jobs is None else jobs,
         with_models=with_models,
         endpoints=endpoints,
-        before_pool=before_pool,
         prune=not paths,
-        on_url=on_url,
     )
 
 
@@ -211,9 +198,7 @@ def validate_files(
     jobs: int = 1,
     with_models: bool = True,
     endpoints: bool = False,
-    before_pool: Callable[[], object] | None = None,
     prune: bool = False,
-    on_url: Callable[[str], object] | None = None,
 ) -> Tree:
     """Validate `selected` (in the context of `context`). `prune` drops cache entries of
     files not in `context`: only for a run over the whole tree."""
@@ -255,8 +240,6 @@ def validate_files(
         cache,
         jobs,
         with_data=with_models or endpoints,
-        before_pool=before_pool,
-        on_url=on_url if endpoints else None,
     )
     if cache is not None:
         if prune:
@@ -279,12 +262,8 @@ def _check_all(
     jobs: int,
     *,
     with_data: bool,
-    before_pool: Callable[[], object] | None = None,
-    on_url: Callable[[str], object] | None = None,
 ) -> None:
-    """Read, look up in the cache, validate the rest (and cache their results). With
-    `on_url`, files are read and looked up a chunk at a time and the URLs of cached valid
-    flows go out as each chunk is in (see load_tree)."""
+    """Read, look up in the cache, validate the rest (and cache their results)."""
     if not todo:
         return
     environment = ""
@@ -292,23 +271,10 @@ def _check_all(
         from reconciler.load.cache import package_fingerprint
 
         environment = f"{package_fingerprint()}|{json.dumps(sorted(allow))}"
-    streaming = on_url is not None and cache is not None
-    step = STREAM_CHUNK if streaming else len(todo)
-    for start in range(0, len(todo), step):
-        chunk = todo[start : start + step]
-        _read(chunk)
-        _look_up([item for item in chunk if item.result is None], cache, environment, with_data)
-        if streaming and on_url is not None:
-            if any(item.result is None for item in chunk):
-                streaming = False  # a file to validate: no thread may start before its pool
-            else:
-                for item in chunk:
-                    for url in _flow_urls(item):
-                        on_url(url)
+    _read(todo)
+    _look_up([item for item in todo if item.result is None], cache, environment, with_data)
     missing = [item for item in todo if item.result is None]
-    outputs = _run_checks(
-        [(item.kind, item.raw or b"") for item in missing], allow, jobs, before_pool
-    )
+    outputs = _run_checks([(item.kind, item.raw or b"") for item in missing], allow, jobs)
     rows = []
     for item, (result, data_json) in zip(missing, outputs, strict=True):
         item.result = result
@@ -380,7 +346,6 @@ def _run_checks(
     items: list[tuple[str | None, bytes]],
     allow: list[str],
     jobs: int,
-    before_pool: Callable[[], object] | None = None,
 ) -> list[tuple[FileResult, str | None]]:
     if jobs <= 1 or len(items) < PARALLEL_MIN:
         return _check_chunk(items, allow)
@@ -399,15 +364,11 @@ def _run_checks(
 
     size = max(50, len(items) // (jobs * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    if before_pool is not None:
-        before_pool()
     # fork: workers inherit the schemas and imports. Never while another thread runs: a
     # fork copies its locks mid-use (forkserver then; its workers import on their own).
     method = "fork" if threading.active_count() == 1 else "forkserver"
     context = multiprocessing.get_context(method)
-    # Workers collect garbage as usual, even forked from a start-up that paused it
-    # (reconciler.startup): they validate thousands of documents.
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=gc.enable) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         results = pool.map(_check_chunk, chunks, [allow] * len(chunks))
         return [pair for chunk_result in results for pair in chunk_result]
 
@@ -461,12 +422,6 @@ def _flow_endpoints(item: _File) -> FlowEndpoints | None:
     urls = {action: value[0] for action, value in found.items()}
     where = {action: (value[1], value[2]) for action, value in found.items()}
     return FlowEndpoints(item.rel, facts["name"][0], urls, where)
-
-
-def _flow_urls(item: _File) -> list[str]:
-    """The URLs this file adds to Tree.endpoints (none unless a valid flow)."""
-    found = _flow_endpoints(item)
-    return [url for url in found.urls.values() if url] if found else []
 
 
 def _models(tree: Tree, files: list[_File], chosen: set[str]) -> None:
