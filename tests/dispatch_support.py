@@ -266,3 +266,14 @@ def seed_store(store: Any, root: Path, records: list[str]) -> None:
     runs_file.write_text("".join(text + "\n" for text in records), encoding="utf-8")
     summary = import_runs(store, [str(runs_file)])
     assert summary.ok, summary
+
+
+def seed_store_at(store_url: str, root: Path, records: list[str]) -> None:
+    """`seed_store` on a store opened (and created) at `store_url` for this one job."""
+    from reconciler.store.base import open_store
+
+    store = open_store(store_url, root=root)
+    try:
+        seed_store(store, root, records)
+    finally:
+        store.close()

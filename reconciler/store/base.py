@@ -3,6 +3,7 @@ explicit transactions, and migrations. Repositories (flows, runs, ledger...) bui
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from reconciler.core.select import python_regex
 from reconciler.errors import ConfigError, StoreError, StoreVersionError
 from reconciler.store.migrations import LATEST_VERSION, MIGRATIONS
 
@@ -245,6 +247,19 @@ def enable_wal(conn: Any, timeout: float) -> None:
         delay = min(delay * 2, 0.1)
 
 
+@lru_cache(maxsize=128)
+def _compiled_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(python_regex(pattern), re.DOTALL)
+
+
+def _sqlite_regexp(pattern: str | None, value: object) -> bool | None:
+    """`value REGEXP pattern` (SQLite has the operator but no function behind it): the
+    selection's portable regex subset, read by Python `re`."""
+    if pattern is None or value is None:
+        return None
+    return _compiled_regex(pattern).search(str(value)) is not None
+
+
 def redact_url(url: str) -> str:
     """Hide a password in a DSN before it reaches any output."""
     parts = urlsplit(url)
@@ -286,6 +301,8 @@ def open_store(url: str, *, root: Path = Path("."), migrate: bool = True) -> Sto
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 10,000-flow apply stays in memory
+            # Every connection may evaluate a selection (preview, runs list, the freeze).
+            conn.create_function("regexp", 2, _sqlite_regexp, deterministic=True)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite store {path}: {exc}") from exc
         store = Store(url, "sqlite", conn, root)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,7 +40,6 @@ from reconciler.core.select import (
     build_query,
     format_epoch_us,
     parse_timestamp_us,
-    python_regex,
 )
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import InputError
@@ -435,24 +433,12 @@ def flow_source(store: Store, name: str, mappings: Sequence[Mapping] | None = No
     return FlowSource(mappings=tuple(mappings))
 
 
-@lru_cache(maxsize=128)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(python_regex(pattern), re.DOTALL)
-
-
-def _sqlite_regexp(pattern: str | None, value: Any) -> bool | None:
-    if pattern is None or value is None:
-        return None
-    return _compiled(pattern).search(str(value)) is not None
-
-
 def _prepare(store: Store) -> None:
     """Once per connection (a statement each is a round trip on PostgreSQL)."""
     if "selection" in store.prepared:
         return
     store.prepared.add("selection")
     if store.dialect == "sqlite":
-        store.conn.create_function("regexp", 2, _sqlite_regexp, deterministic=True)
         # Selection reads run rows scattered over the file: map it instead of one pread
         # per page (a cold `runs list` of 10,000 runs is ~1.5x faster).
         store.execute("PRAGMA mmap_size = 1073741824")
