@@ -8,6 +8,7 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import ipaddress
 import json
 import socket
 import ssl
@@ -22,6 +23,16 @@ from typing import Any
 
 import trustme
 
+from reconciler.core.dispatch import DispatchSettings, FlowSend
+from reconciler.core.netpolicy import IPAddress
+from reconciler.core.statuses import StatusTable
+from reconciler.dispatcher import Dispatcher, RequestOutcome, selector
+from reconciler.http.connect import NetworkSettings
+from reconciler.http.poster import GuardedPoster
+from reconciler.load.config import load_config
+from reconciler.load.tree import load_tree
+from reconciler.store import ledger
+from reconciler.store.base import open_store
 from tests.https_servers import LoopThreadServer, _read_request, server_context
 
 SIGNING_SECRET = "whsec_" + base64.b64encode(b"test-signing-key-0123456789abcdef").decode()
@@ -71,6 +82,7 @@ def verify_standard_webhook(secret: str, headers: dict[str, str], body: bytes) -
 class _State:
     script: Script
     secret: str | None
+    connections: int = 0  # TCP connections accepted
     hits: list[Hit] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -79,6 +91,8 @@ class _State:
 async def _serve_connection(
     state: _State, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> None:
+    with state.lock:
+        state.connections += 1
     try:
         while True:
             request = await _read_request(reader)
@@ -137,6 +151,11 @@ class Receiver(LoopThreadServer):
 
     def set_script(self, script: Script) -> None:
         self.state.script = script
+
+    @property
+    def connections(self) -> int:
+        with self.state.lock:
+            return self.state.connections
 
     @property
     def hits(self) -> list[Hit]:
@@ -270,10 +289,45 @@ def seed_store(store: Any, root: Path, records: list[str]) -> None:
 
 def seed_store_at(store_url: str, root: Path, records: list[str]) -> None:
     """`seed_store` on a store opened (and created) at `store_url` for this one job."""
-    from reconciler.store.base import open_store
-
     store = open_store(store_url, root=root)
     try:
         seed_store(store, root, records)
+    finally:
+        store.close()
+
+
+def dispatch_in_process(
+    root: Path, store_url: str, dns: dict[str, str] | None = None
+) -> list[RequestOutcome]:
+    """`requests dispatch` in process; `dns` answers name lookups (host -> address)."""
+    tree = load_tree(root)
+    assert tree.valid, tree.findings
+    network = NetworkSettings.from_config(load_config(root), root)
+
+    async def resolve(host: str, port: int) -> list[IPAddress]:
+        assert dns is not None
+        return [ipaddress.ip_address(dns[host])]
+
+    def factory(send: FlowSend) -> GuardedPoster:
+        return GuardedPoster(
+            network.policy,
+            send.url,
+            ssl_context=network.ssl_context(),
+            timeout=send.timeout,
+            max_connections=send.concurrency,
+            resolver=resolve if dns is not None else None,
+        )
+
+    store = open_store(store_url, root=root)
+    try:
+        return Dispatcher(
+            store=store,
+            tree=tree,
+            selector=selector(StatusTable.default()),
+            client_factory=factory,
+            settings=DispatchSettings.from_env(),
+            worker=ledger.new_worker_id(),
+            connect=lambda: open_store(store_url, root=root, migrate=False),
+        ).run()
     finally:
         store.close()

@@ -3,7 +3,6 @@ faults, retries, circuit breaker, missing secrets, refusal, two workers on Postg
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import sqlite3
 import threading
@@ -13,14 +12,8 @@ from pathlib import Path
 import pytest
 import trustme
 
-from reconciler.core.dispatch import USER_AGENT, DispatchSettings, FlowSend
-from reconciler.core.netpolicy import IPAddress
-from reconciler.core.statuses import StatusTable
-from reconciler.dispatcher import Dispatcher, RequestOutcome, selector
-from reconciler.http.guard import NetworkSettings
-from reconciler.http.poster import GuardedPoster
-from reconciler.load.config import load_config
-from reconciler.load.tree import load_tree
+from reconciler.core.dispatch import USER_AGENT
+from reconciler.dispatcher import RequestOutcome
 from reconciler.store import ledger
 from reconciler.store.base import open_store
 from tests.dispatch_support import (
@@ -30,8 +23,11 @@ from tests.dispatch_support import (
     Receiver,
     Reply,
     record_text,
-    seed_store,
+    seed_store_at,
     write_tree,
+)
+from tests.dispatch_support import (
+    dispatch_in_process as dispatch,
 )
 
 REQUEST = "2026-11-28-sap-outage"
@@ -58,45 +54,6 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RECONCILER_DISPATCH_RETRY_AFTER_CAP", "0.3")
 
 
-def dispatch(
-    root: Path,
-    store_url: str,
-    dns: dict[str, str] | None = None,
-) -> list[RequestOutcome]:
-    """`requests dispatch` in process; `dns` answers name lookups (host -> address)."""
-    tree = load_tree(root)
-    assert tree.valid, tree.findings
-    network = NetworkSettings.from_config(load_config(root), root)
-
-    async def resolve(host: str, port: int) -> list[IPAddress]:
-        assert dns is not None
-        return [ipaddress.ip_address(dns[host])]
-
-    def factory(send: FlowSend) -> GuardedPoster:
-        return GuardedPoster(
-            network.policy,
-            send.url,
-            ssl_context=network.ssl_context(),
-            timeout=send.timeout,
-            max_connections=send.concurrency,
-            resolver=resolve if dns is not None else None,
-        )
-
-    store = open_store(store_url, root=root)
-    try:
-        return Dispatcher(
-            store=store,
-            tree=tree,
-            selector=selector(StatusTable.default()),
-            client_factory=factory,
-            settings=DispatchSettings.from_env(),
-            worker=ledger.new_worker_id(),
-            connect=lambda: open_store(store_url, root=root, migrate=False),
-        ).run()
-    finally:
-        store.close()
-
-
 def records(n: int, *, status_id: int = 2, start: int = 0) -> list[str]:
     return [record_text(i, status_id=status_id) for i in range(start, start + n)]
 
@@ -105,11 +62,7 @@ def setup(
     root: Path, store_url: str, ca_pem: Path, receiver: Receiver, texts: list[str], **tree: object
 ) -> None:
     write_tree(root, ca_pem=ca_pem, url=receiver.url(), **tree)  # type: ignore[arg-type]
-    store = open_store(store_url, root=root)
-    try:
-        seed_store(store, root, texts)
-    finally:
-        store.close()
+    seed_store_at(store_url, root, texts)
 
 
 def ledger_batches(store_url: str, root: Path, name: str = REQUEST) -> list[ledger.Batch]:
@@ -491,11 +444,7 @@ def test_dispatch_guards_every_connection_and_sends_nothing_it_should_not(
     with Receiver(ca.issue_cert(cert_name)) as receiver:
         url = f"https://orders.example.test:{receiver.port}/resubmit"
         write_tree(tmp_path, ca_pem=ca_pem, url=url)
-        store = open_store(store_url, root=tmp_path)
-        try:
-            seed_store(store, tmp_path, records(30))
-        finally:
-            store.close()
+        seed_store_at(store_url, tmp_path, records(30))
         [outcome] = dispatch(tmp_path, store_url, dns={"orders.example.test": address})
         assert receiver.hits == []
     assert outcome.status == "failed"

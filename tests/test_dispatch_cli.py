@@ -26,7 +26,7 @@ from tests.dispatch_support import (
     Receiver,
     Reply,
     record_text,
-    seed_store,
+    seed_store_at,
     write_tree,
 )
 
@@ -56,11 +56,7 @@ def prepare(
     root: Path, store_url: str, ca_pem: Path, receiver: Receiver, texts: list[str], **tree: object
 ) -> None:
     write_tree(root, ca_pem=ca_pem, url=receiver.url(), **tree)  # type: ignore[arg-type]
-    store = open_store(store_url, root=root)
-    try:
-        seed_store(store, root, texts)
-    finally:
-        store.close()
+    seed_store_at(store_url, root, texts)
 
 
 def cli(root: Path, store_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

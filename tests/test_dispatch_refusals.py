@@ -14,7 +14,7 @@ import trustme
 from reconciler.store import ledger
 from reconciler.store.base import open_store
 from tests.conftest import run_cli
-from tests.dispatch_support import API_KEY, Receiver, record_text, seed_store, write_tree
+from tests.dispatch_support import API_KEY, Receiver, record_text, seed_store_at, write_tree
 
 REQUEST = "2026-11-28-sap-outage"
 FAST = {
@@ -43,11 +43,7 @@ def prepare(root: Path, store_url: str, ca_pem: Path, url: str, *, allow: bool) 
         (root / "reconciler.yaml").write_text(
             f"apiVersion: reconciler/v1\nkind: Config\nnetwork:\n  caBundle: {ca_pem}\n"
         )
-    store = open_store(store_url, root=root)
-    try:
-        seed_store(store, root, [record_text(i) for i in range(12)])
-    finally:
-        store.close()
+    seed_store_at(store_url, root, [record_text(i) for i in range(12)])
 
 
 def test_a_name_resolving_to_a_private_address_is_refused_at_send_time(

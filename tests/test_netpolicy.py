@@ -138,3 +138,46 @@ def test_mapped_ipv4_is_judged_like_the_ipv4_address(value: int) -> None:
     assert classify(mapped) is classify(v4)
     policy = NetPolicy.parse(["127.0.0.0/8"])
     assert (policy.refusal("h", mapped) is None) == (policy.refusal("h", v4) is None)
+
+
+def _carrying_forms(v4: ipaddress.IPv4Address) -> list[ipaddress.IPv6Address]:
+    """Every IPv6 spelling that stands for `v4`: mapped, compatible, 6to4, NAT64."""
+    n = int(v4)
+    forms = [
+        ipaddress.IPv6Address((0xFFFF << 32) | n),
+        ipaddress.IPv6Address((0x2002 << 112) | (n << 80)),
+        ipaddress.IPv6Address((0x64FF9B << 96) | n),
+    ]
+    if n > 1:  # ::0 and ::1 are the unspecified and loopback addresses themselves
+        forms.append(ipaddress.IPv6Address(n))
+    return forms
+
+
+IPV6_SHAPES = ["2000::/3", "::/0", "2002::/16", "64:ff9b::/96", "::ffff:0:0/96", "::/96"]
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_an_ipv4_carrying_address_is_judged_and_connected_as_its_ipv4_address(
+    value: int,
+) -> None:
+    v4 = ipaddress.IPv4Address(value)
+    public = classify(v4) is AddressClass.PUBLIC
+    ipv6_only = NetPolicy.parse(IPV6_SHAPES)
+    ipv4_entry = NetPolicy.parse([f"{v4}/32"])
+    for form in _carrying_forms(v4):
+        assert classify(form) is classify(v4)
+        # no IPv6 entry admits it: only what would admit the IPv4 address does
+        assert (ipv6_only.refusal("h", form) is None) is public, form
+        assert ipv4_entry.refusal("h", form) is None
+        # and the connection goes to the IPv4 address, never to the IPv6 form
+        assert ipv4_entry.screen("h", [form]).permitted == (v4,)
+        refused = ipv6_only.screen("h", [form])
+        assert refused.permitted == ((v4,) if public else ())
+
+
+def test_refusing_a_carried_address_names_the_entry_that_would_admit_it() -> None:
+    why = NetPolicy.parse(["::/0"]).refusal("h", ip("::ffff:a9fe:a9fe"))
+    assert why == (
+        "::ffff:a9fe:a9fe is link-local (it stands for 169.254.169.254) "
+        "(cloud metadata service); allow 169.254.169.254 in reconciler.yaml network.allow"
+    )

@@ -2,8 +2,10 @@
 
 Which addresses an endpoint may resolve to before we connect: public unicast only, unless
 reconciler.yaml `network.allow` names the host (exact or `*.suffix`) or a CIDR holding the
-address. IPv6 forms that carry an IPv4 address (IPv4-mapped, IPv4-compatible, 6to4, NAT64)
-are judged by the IPv4 address inside, so `::ffff:127.0.0.1` is loopback.
+address. An IPv6 address that carries an IPv4 address (IPv4-mapped, IPv4-compatible, 6to4,
+NAT64) is judged, and connected to, as that IPv4 address only: `::ffff:127.0.0.1` is
+loopback, and an IPv6 allow entry (`::/0`, `2002::/16`, ...) never admits it -- what the
+connection reaches is the IPv4 address, so only what would admit that address does.
 
 No sockets and no DNS here: `reconciler.http.guard` resolves and connects; validation uses
 `literal_address`/`NetPolicy.refusal` on literal IPs in URLs.
@@ -146,6 +148,13 @@ def describe(address: IPAddress) -> str:
     return text
 
 
+def allow_entry(host: str, address: IPAddress | None) -> str:
+    """What `network.allow` needs to admit `host` at `address`: the IPv4 address an
+    IPv4-carrying IPv6 address stands for (no IPv6 entry admits it), else the host."""
+    inner = None if address is None else embedded_ipv4(address)
+    return host if inner is None else str(inner)
+
+
 def literal_address(host: str) -> IPAddress | None:
     """The IP address a URL host is, if it is a literal (`[::1]` brackets allowed)."""
     text = host.strip()
@@ -242,16 +251,20 @@ class NetPolicy:
         return name in self.hosts or any(name.endswith(s) for s in self.suffixes)
 
     def allows_address(self, address: IPAddress) -> bool:
-        if classify(address) is AddressClass.PUBLIC:
+        # Judged as what a connection reaches: an IPv4-carrying IPv6 address is its IPv4
+        # address, so only IPv4 entries can admit it.
+        target = effective_address(address)
+        if classify(target) is AddressClass.PUBLIC:
             return True
-        candidates = {address, effective_address(address)}
-        return any(a in n for a in candidates for n in self.networks if a.version == n.version)
+        return any(target in n for n in self.networks if target.version == n.version)
 
     def refusal(self, host: str, address: IPAddress) -> str | None:
         """Why connecting to `address` for `host` is refused, or None when it is allowed."""
         if self.allows_host(host) or self.allows_address(address):
             return None
-        return f"{describe(address)}; allow it in reconciler.yaml network.allow"
+        inner = embedded_ipv4(address)
+        what = "it" if inner is None else str(inner)  # an IPv6 entry would not admit it
+        return f"{describe(address)}; allow {what} in reconciler.yaml network.allow"
 
     def screen(self, host: str, addresses: Sequence[IPAddress]) -> Screening:
         """Split resolved addresses into the ones we may connect to and the refused ones."""

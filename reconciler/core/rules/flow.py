@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from reconciler.core.netpolicy import (
     AllowlistError,
     NetPolicy,
+    allow_entry,
     describe,
     literal_address,
     normalize_host,
@@ -101,7 +102,8 @@ def check_url(url: str, path: DocPath, policy: NetPolicy) -> list[Issue]:
                 path,
                 "url-private-address",
                 f"URL host {what}",
-                f'if this endpoint is intended, allow it in reconciler.yaml: network.allow: ["{host}"]',
+                "if this endpoint is intended, allow it in reconciler.yaml: "
+                f'network.allow: ["{allow_entry(host, address)}"]',
             )
         )
     return issues
