@@ -7,12 +7,12 @@ outcomes; nothing here prints."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from reconciler.core.dispatch import USER_AGENT, BatchResult, DispatchSettings, FlowSend
-from reconciler.core.secrets import mask, resolve_env
+from reconciler.core.secrets import SecretRef, mask, resolve_secrets
 from reconciler.core.select import compile_selection, for_action, order_by
 from reconciler.core.signing import SigningKeyError, decode_secret
 from reconciler.core.statuses import StatusTable
@@ -118,28 +118,44 @@ def selector(statuses: StatusTable) -> Selector:
     return select
 
 
-def flow_send(flow: Flow, action: str) -> FlowSend:
-    """Resolve the flow's headers and signing key for `action` from the environment.
-    Raises MissingSecret / DispatchError before anything is sent."""
+def secret_refs(flow: Flow, action: str) -> list[SecretRef]:
+    """The environment variables sending `flow`'s batches for `action` needs."""
+    endpoint = flow.endpoint(action)
+    refs = [
+        SecretRef(header.valueFrom.env, f"header {header.name} of flow {flow.name}")
+        for header in (endpoint.headers if endpoint else [])
+        if header.valueFrom is not None
+    ]
+    if flow.dispatch.signingSecretFrom is not None:
+        refs.append(
+            SecretRef(flow.dispatch.signingSecretFrom.env, f"signing secret of flow {flow.name}")
+        )
+    return refs
+
+
+def flow_sends(flows: list[Flow], action: str, environ: Mapping[str, str]) -> list[FlowSend]:
+    """Each flow's headers and signing key for `action`, resolved from `environ` all at
+    once: a missing variable (every one is named), a header value with a line break or a
+    bad signing key fails the request before anything is sent."""
+    values = resolve_secrets([ref for flow in flows for ref in secret_refs(flow, action)], environ)
+    return [_flow_send(flow, action, values) for flow in flows]
+
+
+def _flow_send(flow: Flow, action: str, values: Mapping[str, str]) -> FlowSend:
     endpoint = flow.endpoint(action)
     if endpoint is None:
         raise ReconcilerError(f"flow {flow.name!r} has no {action} URL")
-    headers: dict[str, str] = {}
-    for header in endpoint.headers:
-        if header.valueFrom is not None:
-            headers[header.name] = resolve_env(
-                header.valueFrom.env, used_for=f"header {header.name} of flow {flow.name}"
-            )
-        else:
-            headers[header.name] = header.value or ""
+    headers: dict[str, str] = {
+        header.name: values[header.valueFrom.env] if header.valueFrom else header.value or ""
+        for header in endpoint.headers
+    }
     headers["Content-Type"] = "application/json"
     headers["User-Agent"] = USER_AGENT
     key = None
     if flow.dispatch.signingSecretFrom is not None:
         env = flow.dispatch.signingSecretFrom.env
-        secret = resolve_env(env, used_for=f"signing secret of flow {flow.name}")
         try:
-            key = decode_secret(secret)
+            key = decode_secret(values[env])
         except SigningKeyError as exc:
             raise ReconcilerError(f"{exc} (environment variable {env}, flow {flow.name})") from None
     return FlowSend(
@@ -167,6 +183,7 @@ class Dispatcher:
     on_request: Callable[[RequestOutcome], None] | None = None  # a request starts
     # PostgreSQL: more connections for the ledger threads (see RequestSender)
     connect: Callable[[], Store] | None = None
+    environ: Mapping[str, str] = field(default_factory=dict)  # where secrets are read
 
     def run(self, names: Iterable[str] | None = None) -> list[RequestOutcome]:
         wanted = set(names) if names is not None else None
@@ -207,7 +224,7 @@ class Dispatcher:
         if self.on_request is not None:
             self.on_request(self._outcome(item, row))
         try:
-            sends = [flow_send(flow, request.action) for flow in flows]
+            sends = flow_sends(flows, request.action, self.environ)
         except ReconcilerError as exc:  # a missing secret, a bad signing key
             message = mask(exc.message)
             ledger.set_status(

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import os
 import socket
 import ssl
 import struct
@@ -325,7 +326,8 @@ def dispatch_in_process(
             tree=tree,
             selector=selector(StatusTable.default()),
             client_factory=factory,
-            settings=DispatchSettings.from_env(),
+            settings=DispatchSettings.from_environ(os.environ),
+            environ=os.environ,
             worker=ledger.new_worker_id(),
             connect=lambda: open_store(store_url, root=root, migrate=False),
         ).run()

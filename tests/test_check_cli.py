@@ -224,7 +224,7 @@ def test_no_flows_means_nothing_to_check(tmp_path: Path, ca: trustme.CA) -> None
     )
 
 
-def test_a_tree_with_an_invalid_file_is_checked_and_the_error_located(
+def test_a_tree_with_an_invalid_file_is_checked_the_error_located_and_the_run_fails(
     tmp_path: Path, ca: trustme.CA, server: HTTPSServer
 ) -> None:
     repo = make_repo(tmp_path, ca, allow=["127.0.0.1/32"])
@@ -232,7 +232,7 @@ def test_a_tree_with_an_invalid_file_is_checked_and_the_error_located(
     bad = write_flow(repo, "Broken", server.url("/broken"))
     bad.write_text(bad.read_text() + "retries: 3\n")  # an unknown key at line 8
     done = check(repo, "--format", "json")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # the broken flow's URL went unchecked
     report = json.loads(done.stdout)
     assert [r["url"] for r in report["results"]] == [server.url("/ok")]  # what loaded
     notes = report["notes"]
@@ -240,6 +240,16 @@ def test_a_tree_with_an_invalid_file_is_checked_and_the_error_located(
     assert notes[1].startswith("  flows.d/broken.yaml:8:1: ") and "retries" in notes[1]
     text = check(repo)
     assert "flows.d/broken.yaml:8:1:" in text.stdout
+
+
+def test_check_fails_when_the_only_flow_is_invalid(tmp_path: Path, ca: trustme.CA) -> None:
+    repo = make_repo(tmp_path, ca)
+    bad = write_flow(repo, "Broken", "https://127.0.0.1:9/x")
+    bad.write_text(bad.read_text() + "retries: 3\n")
+    done = check(repo)
+    assert done.returncode == 1, done.stdout
+    assert "validation error(s) in the tree; checked the flows that loaded" in done.stdout
+    assert "flows.d/broken.yaml:8:1:" in done.stdout
 
 
 def test_cached_and_changed_files_give_the_same_report(

@@ -193,7 +193,7 @@ def test_missing_secret_fails_before_anything_is_sent(
         setup(tmp_path, store_url, ca_pem, receiver, records(20))
         [outcome] = dispatch(tmp_path, store_url)
         assert outcome.status == "failed"
-        assert "ORDERS_API_KEY is not set (header x-api-key of flow Order Processing)" in (
+        assert "ORDERS_API_KEY (not set): header x-api-key of flow Order Processing" in (
             outcome.error or ""
         )
         assert receiver.hits == []

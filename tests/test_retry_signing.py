@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import random
+import urllib.parse
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -20,7 +22,14 @@ from reconciler.core.retry import (
     classify_status,
     parse_retry_after,
 )
-from reconciler.core.secrets import MASK, Masker, MissingSecret, resolve_env
+from reconciler.core.secrets import (
+    MASK,
+    InvalidSecret,
+    Masker,
+    MissingSecret,
+    SecretRef,
+    resolve_secrets,
+)
 from reconciler.core.signing import SigningKeyError, decode_secret, sign, signature_headers
 
 NOW = datetime(2026, 11, 28, 6, 0, 0, tzinfo=UTC)
@@ -163,16 +172,67 @@ def test_masker_hides_every_registered_value_longest_first() -> None:
     assert masker.mask(text) == f"key={MASK} other={MASK} end   "
 
 
-def test_resolve_env_registers_and_reports_missing() -> None:
+def test_resolve_secrets_registers_every_value_and_names_every_missing_variable() -> None:
     from reconciler.core.secrets import MASKER
 
-    value = resolve_env(
-        "X_TOKEN", used_for="header x-token of flow A", environ={"X_TOKEN": "tok-987"}
+    values = resolve_secrets(
+        [SecretRef("X_TOKEN", "header x-token of flow A")], {"X_TOKEN": "tok-987"}
     )
-    assert value == "tok-987"
+    assert values == {"X_TOKEN": "tok-987"}
     assert "tok-987" not in MASKER.mask("Bearer tok-987")
     with pytest.raises(MissingSecret) as info:
-        resolve_env("NOPE", used_for="header x-api-key of flow Orders", environ={})
-    assert "NOPE is not set (header x-api-key of flow Orders)" in info.value.message
-    with pytest.raises(MissingSecret, match="NOPE is empty"):
-        resolve_env("NOPE", used_for="x", environ={"NOPE": ""})
+        resolve_secrets(
+            [
+                SecretRef("NOPE", "header x-api-key of flow Orders"),
+                SecretRef("EMPTY", "signing secret of flow Orders"),
+                SecretRef("NOPE", "header x-api-key of flow Invoices"),
+            ],
+            {"EMPTY": ""},
+        )
+    assert info.value.message == (
+        "environment variables are missing: NOPE (not set): header x-api-key of flow "
+        "Orders, header x-api-key of flow Invoices; EMPTY (empty): signing secret of flow Orders"
+    )
+
+
+@pytest.mark.parametrize("value", ["line\r\nX-Injected: 1", "a\nb", "nul\0"])
+def test_a_header_secret_with_a_line_break_is_refused_naming_the_variable_not_its_value(
+    value: str,
+) -> None:
+    with pytest.raises(InvalidSecret) as info:
+        resolve_secrets([SecretRef("API_KEY", "header x-api-key of flow A")], {"API_KEY": value})
+    assert "API_KEY (header x-api-key of flow A) contains" in info.value.message
+    assert value not in info.value.message and "X-Injected" not in info.value.message
+
+
+SENTINELS = ["SENTINEL/\u00e9-\u00fc9", 'SENT"IN\\EL', "s3cr3t+key=&/?"]
+
+
+@pytest.mark.parametrize("secret", SENTINELS)
+def test_the_masker_hides_a_secret_in_every_spelling_a_receiver_may_echo(secret: str) -> None:
+    masker = Masker()
+    masker.add(secret)
+    raw = secret.encode()
+    spellings = [
+        secret,
+        json.dumps({"x-api-key": secret}),
+        json.dumps({"x-api-key": secret}, ensure_ascii=False),
+        json.dumps(secret).replace("/", "\\/"),
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.urlencode({"k": secret}),
+        base64.b64encode(raw).decode(),
+        base64.urlsafe_b64encode(raw).decode().rstrip("="),
+    ]
+    for text in spellings:
+        shown = masker.mask(f"HTTP 400: {text}")
+        assert MASK in shown, text
+        assert secret not in shown and base64.b64encode(raw).decode() not in shown
+
+
+def test_an_unpadded_signing_secret_is_read_as_the_reference_libraries_read_it() -> None:
+    key = b"k" * 31  # base64 with one padding character
+    padded = base64.b64encode(key).decode()
+    assert padded.endswith("=")
+    assert decode_secret("whsec_" + padded) == key
+    assert decode_secret("whsec_" + padded.rstrip("=")) == key
+    assert decode_secret(padded.rstrip("=")) == key

@@ -34,11 +34,10 @@ def verify_signature(secret: str, headers: Any, body: bytes) -> bool | None:
     )
     if not (msg_id and stamp and signatures):
         return None
-    key = (
-        base64.b64decode(secret.removeprefix("whsec_"))
-        if secret.startswith("whsec_")
-        else secret.encode()
-    )
+    # The secret as the Standard Webhooks libraries read it: whsec_ (optional), then
+    # base64, padded or not.
+    text = secret.strip().removeprefix("whsec_")
+    key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     signed = f"{msg_id}.{stamp}.".encode() + body
     expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
     return any(

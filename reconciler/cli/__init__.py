@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import traceback
 from typing import Any
 
 import click
@@ -99,7 +100,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_USAGE)
     except ReconcilerError as exc:
         if debug:
-            raise
+            _print_traceback()
+            sys.exit(exc.exit_code)
         click.echo(f"error: {mask(exc.message)}", err=True)
         if exc.hint:
             click.echo(f"hint: {mask(exc.hint)}", err=True)
@@ -114,8 +116,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
     except Exception as exc:
         if debug:
-            raise
+            _print_traceback()
+            sys.exit(EXIT_INTERNAL)
         click.echo(f"internal error: {type(exc).__name__}: {mask(str(exc))}", err=True)
         click.echo("hint: rerun with --debug for a traceback and report it.", err=True)
         sys.exit(EXIT_INTERNAL)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _print_traceback() -> None:
+    """--debug: the traceback, with every registered secret masked (a driver's error may
+    carry a DSN password, a response a header value)."""
+    click.echo(mask(traceback.format_exc()), err=True, nl=False)

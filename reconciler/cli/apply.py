@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.cli.params import FiniteFloatRange, count
 from reconciler.errors import UsageError
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
 
@@ -22,7 +23,7 @@ FORMATS = ("text", "json", "markdown")
 @click.option("--prune", is_flag=True, help="Delete managed flows that are no longer in Git.")
 @click.option(
     "--max-deletes",
-    type=click.IntRange(min=0),
+    type=count(0),
     default=5,
     show_default=True,
     help="Refuse (change nothing) when --prune would delete more flows than this.",
@@ -30,7 +31,7 @@ FORMATS = ("text", "json", "markdown")
 @click.option("--adopt", is_flag=True, help="Take over unmanaged store flows declared in Git.")
 @click.option(
     "--lock-timeout",
-    type=click.FloatRange(min=0),
+    type=FiniteFloatRange(min=0, max=86_400),
     default=60.0,
     show_default=True,
     metavar="SECONDS",

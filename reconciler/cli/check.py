@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.cli.params import FiniteFloatRange
 from reconciler.core.endpoints import changed_urls
 from reconciler.core.findings import Finding, Severity
 from reconciler.core.secrets import mask
@@ -47,7 +48,7 @@ from reconciler.store.checks import check_row, record_rows, stored_endpoints
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(0.1, 300),
+    type=FiniteFloatRange(0.1, 300),
     default=10.0,
     show_default=True,
     help="Seconds per attempt (connect, TLS, response).",
@@ -98,7 +99,8 @@ def check(
     finally:
         store.close()
     emit(report, fmt)
-    return 0 if report.ok else 1
+    # A flow that did not load had its URLs left unchecked: that is not a pass.
+    return 0 if report.ok and tree.valid else 1
 
 
 MAX_FINDINGS_NOTED = 5

@@ -5,6 +5,7 @@ from typing import Any
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.cli.params import count
 from reconciler.reporters.common import format_option, resolve_format
 
 FORMATS = ("text", "json")
@@ -28,7 +29,7 @@ FORMATS = ("text", "json")
 @click.option(
     "--chain-id", "chain_id", help="Only dispatch records that carried a run of this chain."
 )
-@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--limit", type=count(1, 1_000_000), default=100, show_default=True)
 @format_option(*FORMATS)
 @click.pass_obj
 def history(app: AppContext, /, limit: int, output_format: str | None, **filters: Any) -> None:

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 
 import click
 
 from reconciler.cli.context import AppContext
-from reconciler.errors import EXIT_CHANGES, EXIT_OK, InputError
+from reconciler.errors import EXIT_CHANGES, EXIT_OK, InputError, UsageError
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
 
 FORMATS = ("text", "json", "markdown")
@@ -38,6 +39,8 @@ def plan(
     from reconciler.reconcile import desired_flows, make_plan
     from reconciler.reporters.plan import plan_json, render_plan
 
+    if out is not None:
+        _check_target(out)  # before any work: a bad --out must not cost a plan
     desired = desired_flows(app.root)
     store = app.open_store()
     try:
@@ -50,6 +53,28 @@ def plan(
     color = fmt == "text" and sys.stdout.isatty() and is_terminal()
     click.echo(render_plan(result, fmt, color=color), nl=False, color=color)
     return EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK
+
+
+def _check_target(path: Path) -> None:
+    """The plan file is written next to the target and renamed over it: only a regular
+    file (or a new name in an existing directory) may be replaced that way -- never a
+    device such as /dev/full, a directory, a FIFO or a symbolic link."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        if not path.parent.is_dir():
+            raise UsageError(
+                f"--out {path}: the directory {path.parent} does not exist",
+                hint="create it first, or save the plan elsewhere",
+            ) from None
+        return
+    except OSError as exc:
+        raise UsageError(f"--out {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise UsageError(
+            f"--out {path} is not a regular file; refusing to replace it",
+            hint="give --out the path of a new or existing regular file (e.g. plan.json)",
+        )
 
 
 def _write_atomically(path: Path, text: str) -> None:

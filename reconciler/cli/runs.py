@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.cli.params import MAX_COUNT, count
 from reconciler.core.statuses import StatusTable
+from reconciler.errors import InputError
 
 if TYPE_CHECKING:
     from reconciler.core.select import PropertyOp, SelectionSpec
@@ -157,19 +159,24 @@ def spec_from_options(options: dict[str, Any], statuses: StatusTable) -> Selecti
                 f"outcome {outcome!r}: use failed, delivered or any", param_hint="--from-request"
             )
         from_request = (name, outcome or "failed")
-    return make_spec(
-        statuses,
-        status=[s.strip() for value in options["status"] for s in value.split(",") if s.strip()],
-        after=_instant(options["after"], "--after"),
-        before=_instant(options["before"], "--before"),
-        chain_ids=options["chain_ids"],
-        run_ids=options["run_ids"],
-        workflows=options["workflows"],
-        texts=texts,
-        properties=[PropertyTest(**_property(p)) for p in options["properties"]],
-        search=options["search"] or None,
-        from_request=from_request,
-    )
+    try:
+        return make_spec(
+            statuses,
+            status=[
+                s.strip() for value in options["status"] for s in value.split(",") if s.strip()
+            ],
+            after=_instant(options["after"], "--after"),
+            before=_instant(options["before"], "--before"),
+            chain_ids=options["chain_ids"],
+            run_ids=options["run_ids"],
+            workflows=options["workflows"],
+            texts=texts,
+            properties=[PropertyTest(**_property(p)) for p in options["properties"]],
+            search=options["search"] or None,
+            from_request=from_request,
+        )
+    except InputError as exc:  # a filter given on the command line: a usage error
+        raise click.UsageError(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
 
 
 SELECTION_KEYS = (
@@ -197,7 +204,7 @@ SELECTION_KEYS = (
 @click.option("--flow", help="Only runs of this flow (as applied to the store).")
 @selection_options
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--offset", type=count(0, MAX_COUNT - 100_000), default=0, show_default=True)
 @click.option(
     "--format",
     "output_format",
@@ -224,6 +231,7 @@ def list_(
         count_by_status,
         fetch_records,
         flow_source,
+        ledger_problem,
         select_runs,
     )
 
@@ -231,6 +239,12 @@ def list_(
     spec = spec_from_options({k: options[k] for k in SELECTION_KEYS}, statuses)
     store = open_store(app.resolved_store_url(), root=app.root)
     try:
+        problem = ledger_problem(store, spec)
+        if problem is not None:
+            raise InputError(
+                f"--from-request: {problem.removeprefix('fromRequest: ')}",
+                hint="`reconciler requests status` lists the dispatched requests",
+            )
         source = flow_source(store, flow) if flow else ALL_RUNS
         page = list(select_runs(store, spec, source, limit=limit, offset=offset))
         counts = count_by_status(store, spec, source) if output_format != "ndjson" else {}

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.cli.params import count
 from reconciler.errors import EXIT_FAILURE, EXIT_OK, UsageError
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
 
@@ -18,7 +19,7 @@ from reconciler.reporters.common import format_option, is_terminal, resolve_form
 @click.option("--no-cache", is_flag=True, help="Ignore and do not update the result cache.")
 @click.option(
     "--jobs",
-    type=click.IntRange(min=1),
+    type=count(1, 256),
     default=None,
     help="Worker processes for large trees (default: CPU count; env RECONCILER_JOBS).",
 )

@@ -4,7 +4,8 @@ sending itself is reconciler/http/dispatch.py, imported only once there is a sen
 
 from __future__ import annotations
 
-import os
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reconciler import __version__
@@ -24,8 +25,8 @@ class DispatchSettings:
     breaker_threshold: int = 10
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> DispatchSettings:
-        env = dict(os.environ if environ is None else environ)
+    def from_environ(cls, env: Mapping[str, str]) -> DispatchSettings:
+        """The knobs from an environment (the CLI passes the process's)."""
         defaults = cls()
 
         def number(name: str, default: float) -> float:
@@ -36,8 +37,8 @@ class DispatchSettings:
                 value = float(text)
             except ValueError:
                 raise ConfigError(f"{name}={text!r} is not a number") from None
-            if value < 0:
-                raise ConfigError(f"{name} must be >= 0")
+            if not math.isfinite(value) or value < 0:
+                raise ConfigError(f"{name}={text!r}: expected a finite number >= 0")
             return value
 
         return cls(

@@ -4,8 +4,10 @@
     webhook-timestamp: integer Unix seconds of this attempt
     webhook-signature: "v1," + base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}"))
 
-The secret is base64 with an optional `whsec_` prefix, exactly as the reference libraries
-decode it, so any Standard Webhooks verifier accepts what we send."""
+The secret is `whsec_` (optional) followed by base64 of the key, padded or not, as the
+reference libraries read it, so any Standard Webhooks verifier accepts what we send. Unlike
+the reference, characters outside the base64 alphabet are refused rather than skipped: a
+skipped character would sign with another key than the one the operator meant."""
 
 from __future__ import annotations
 
@@ -22,11 +24,9 @@ class SigningKeyError(ValueError):
 
 
 def decode_secret(secret: str) -> bytes:
-    text = secret.strip()
-    if text.startswith(SECRET_PREFIX):
-        text = text[len(SECRET_PREFIX) :]
+    text = secret.strip().removeprefix(SECRET_PREFIX)
     try:
-        key = base64.b64decode(text, validate=True)
+        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise SigningKeyError("the signing secret is not base64 (expected whsec_<base64>)") from exc
     if not key:

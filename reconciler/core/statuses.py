@@ -57,6 +57,20 @@ GROUPS: dict[str, tuple[str, ...]] = {
 
 ERROR_GROUP = "Error"
 
+# statusId is a 32-bit integer in the stores (PostgreSQL INTEGER).
+STATUS_ID_MIN, STATUS_ID_MAX = -(2**31), 2**31 - 1
+
+
+def status_code(value: int | str) -> int:
+    """A raw statusId filter value as an integer in the stores' range (InputError else)."""
+    text = str(value).strip()
+    if len(text.lstrip("-")) > 10 or not STATUS_ID_MIN <= int(text) <= STATUS_ID_MAX:
+        raise InputError(
+            f"status {text[:40]}{'...' if len(text) > 40 else ''} is out of range "
+            f"(a statusId is between {STATUS_ID_MIN} and {STATUS_ID_MAX})"
+        )
+    return int(text)
+
 
 def _canonical(word: str, choices: Iterable[str]) -> str | None:
     lowered = word.strip().lower()
@@ -141,11 +155,11 @@ class StatusTable:
             if isinstance(value, bool):
                 raise InputError(f"status filter {value!r} is not a status name, group or code")
             if isinstance(value, int):
-                result.add(value)
+                result.add(status_code(value))
                 continue
             text = str(value).strip()
             if text.lstrip("-").isdigit():
-                result.add(int(text))
+                result.add(status_code(text))
                 continue
             group = _canonical(text, GROUPS)
             if group is not None:

@@ -98,8 +98,9 @@ async def post_once(poster: GuardedPoster, send: FlowSend, key: str, body: bytes
         location = response.headers.get("location")
         reason += f" (redirect{' to ' + location if location else ''} not followed)"
     elif response.body:
-        text = response.body[:_REASON_BODY_BYTES].decode("utf-8", "replace").strip()
-        reason += f": {' '.join(text.split())}"
+        # Masked before it is cut short: a secret cut in half would no longer be found.
+        text = mask(response.body.decode("utf-8", "replace"))
+        reason += f": {' '.join(text.split())[:_REASON_BODY_BYTES]}"
     retry_after = None
     if verdict is Verdict.RETRY:
         from datetime import UTC, datetime

@@ -103,7 +103,8 @@ class Dispatch(Strict):
     timeoutSeconds: float = Field(default=30, gt=0, le=600)
     maxAttempts: int = Field(default=5, ge=1, le=50)
     signingSecretFrom: EnvRef | None = Field(
-        default=None, description="Standard Webhooks signing secret (whsec_... or raw)."
+        default=None,
+        description="Standard Webhooks signing secret: whsec_ then base64, padded or not.",
     )
 
 
