@@ -164,3 +164,87 @@ def test_unreadable_file(tmp_path: Path) -> None:
     finally:
         if (tmp_path / F).is_file():
             (tmp_path / F).chmod(0o644)
+
+
+def test_a_megabyte_of_block_sequence_nesting(tmp_path: Path) -> None:
+    finding, elapsed = _one(tmp_path, "- " * (512 * 1024 - 1))
+    assert finding == (F, 1, 129, "yaml-depth", "nesting is deeper than 64 levels")
+    assert elapsed < 2
+
+
+def test_utf32_is_named_as_such(tmp_path: Path) -> None:
+    for encoding in ("utf-32", "utf-32-le", "utf-32-be"):
+        finding, _ = _one(tmp_path, FLOW.encode(encoding))
+        assert finding == (F, 1, 1, "encoding", "file is UTF-32 encoded"), encoding
+
+
+def test_utf16_without_a_byte_order_mark(tmp_path: Path) -> None:
+    for encoding in ("utf-16-le", "utf-16-be"):
+        finding, _ = _one(tmp_path, FLOW.encode(encoding))
+        assert finding == (F, 1, 1, "encoding", "file is UTF-16 encoded"), encoding
+
+
+def test_a_lone_surrogate_is_reported_where_it_is(tmp_path: Path) -> None:
+    text = FLOW.replace("name: Orders", 'name: "Bad \\ud800 Flow"')
+    finding, _ = _one(tmp_path, text)
+    assert finding == (
+        F,
+        3,
+        7,
+        "encoding",
+        "text contains an unpaired surrogate (U+D800): it is not valid Unicode",
+    )
+    finding, _ = _one(tmp_path, FLOW + '"x-\\udfff": 1\n')
+    assert finding[:4] == (F, 13, 1, "encoding")
+
+
+def test_a_number_too_long_to_read_is_one_finding(tmp_path: Path) -> None:
+    text = FLOW + "dispatch:\n  batchSize: " + "9" * 5000 + "\n"
+    finding, _ = _one(tmp_path, text)
+    assert finding == (
+        F,
+        14,
+        14,
+        "schema",
+        "a number with 5000 digits is out of range for every setting",
+    )
+
+
+def test_duplicate_anchors_are_refused(tmp_path: Path) -> None:
+    finding, _ = _one(tmp_path, FLOW + "x: &a 1\ny: &a 2\n")
+    assert finding == (
+        F,
+        14,
+        4,
+        "yaml-syntax",
+        "invalid YAML: found duplicate anchor; first occurrence at line 13, "
+        "second occurrence at line 14",
+    )
+
+
+def test_yaml_12_scalars_and_merge_order() -> None:
+    from reconciler.load.yamlsafe import load_text
+
+    text = (
+        "a: on\nb: yes\nc: 0o17\nd: 017\ne: 0x1f\nf: .inf\ng: ~\nh: !!str 12\n"
+        "i: 2026-11-27T22:00:00Z\nj: '2026-11-27T22:00:00Z'\nk: {after: 2026-11-27T22:00:00Z}\n"
+        "m:\n  <<: [{x: 1, y: 1}, {x: 2, z: 2}]\n  y: 3\n"
+    )
+    loaded = load_text(text.encode())
+    assert loaded.problems == []
+    assert loaded.data == {
+        "a": "on",
+        "b": "yes",
+        "c": 15,
+        "d": 17,
+        "e": 31,
+        "f": float("inf"),
+        "g": None,
+        "h": "12",
+        "i": "2026-11-27T22:00:00Z",
+        "j": "2026-11-27T22:00:00Z",
+        "k": {"after": "2026-11-27T22:00:00Z"},
+        "m": {"x": 1, "y": 3, "z": 2},  # explicit keys win, then earlier merged mappings
+    }
+    assert loaded.value_pos(("k", "after")) == (11, 12)
+    assert loaded.key_pos(("m", "y")) == (14, 3)

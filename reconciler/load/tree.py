@@ -3,8 +3,8 @@
 This is the interface the rest of the tool uses (plan, apply, check, preview, dispatch):
 `load_tree(root)` returns every valid file as a model and every finding.
 
-How it is fast: files are composed on the libyaml C parser with positions in one pass
-(`yamlsafe`), unchanged files come from a result cache keyed by content (`cache`), and big
+How it is fast: files are composed on the libyaml C loader, positions recorded in the same
+walk that makes the data (`yamlsafe`), unchanged files come from a result cache keyed by content (`cache`), and big
 cold trees are checked on a process pool. Cross-file rules always run, on small per-file
 facts, so the cache never hides a duplicate name or a dangling flow reference."""
 

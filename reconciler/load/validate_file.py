@@ -151,6 +151,8 @@ def check_document(raw: bytes, kind: str | None, allow: Sequence[str] = ()) -> F
         # ...said once: a rule at or below the same path already explains it.
         ruled = [issue.path for issue in rule_issues]
         issues.extend(m for m in model_issues if not any(p[: len(m.path)] == m.path for p in ruled))
+    if loaded.rejected:  # already reported by the loader, which had no value to keep
+        issues = [i for i in issues if i.path not in loaded.rejected]
     result.findings.extend(_raw(loaded, issue) for issue in _unique(issues))
     result.facts = _facts(kind, data, loaded)
     if structural:
