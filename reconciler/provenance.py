@@ -9,6 +9,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler.core.commits import DIRTY
+
 
 @dataclass(frozen=True)
 class Provenance:
@@ -29,22 +31,34 @@ def actor() -> str:
         return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
-def commit(root: Path) -> str | None:
-    """GITHUB_SHA in Actions, else `git rev-parse HEAD` of the repo (None outside Git)."""
-    sha = os.environ.get("GITHUB_SHA")
-    if sha:
-        return sha
+# What the tool reads from the working tree: a change here is what "+dirty" records.
+TRACKED_PATHS = ("flows.d", "requests.d", "reconciler.yaml")
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
     try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
+        return subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    out = done.stdout.strip()
-    return out if done.returncode == 0 and out else None
+
+
+def commit(root: Path) -> str | None:
+    """GITHUB_SHA in Actions, else `git rev-parse HEAD` of the repo (None outside Git),
+    with "+dirty" when flows.d/, requests.d/ or reconciler.yaml differ from that commit
+    (uncommitted or untracked changes): the audit must not claim a commit that does not
+    hold what was applied or dispatched."""
+    sha = os.environ.get("GITHUB_SHA")
+    if not sha:
+        done = _git(root, "rev-parse", "--verify", "-q", "HEAD")
+        if done is None or done.returncode != 0 or not done.stdout.strip():
+            return None
+        sha = done.stdout.strip()
+    status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *TRACKED_PATHS)
+    if status is not None and status.returncode == 0 and status.stdout.strip():
+        return sha + DIRTY
+    return sha
 
 
 def current(root: Path) -> Provenance:

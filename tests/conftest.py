@@ -69,7 +69,8 @@ def run_cli(
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """The real CLI in a subprocess (`python -m reconciler`)."""
-    full_env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    # Tests say themselves when a command runs in automation (CI, GITHUB_ACTIONS).
+    full_env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS")}
     full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.setdefault("NO_COLOR", "1")
     # `apply` checks new URLs over the network by default; tests reach only 127.0.0.1,

@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "schema": "reconciler.cli.schema:schema",
     "codeowners": "reconciler.cli.codeowners:codeowners",
     "report": "reconciler.cli.report:report",
+    "init": "reconciler.cli.init:init",
 }
 
 

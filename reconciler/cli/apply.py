@@ -63,6 +63,7 @@ def apply(
     output_format: str | None,
 ) -> None:
     """Apply flows.d/ to the store in one transaction, audited."""
+    app.require_configured_store("reconciler apply")
     from reconciler import provenance
     from reconciler.reconcile import ApplyOptions, SavedPlan, apply_flows, desired_flows
     from reconciler.reporters.plan import render_apply

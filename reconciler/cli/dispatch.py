@@ -50,6 +50,7 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             "refusing to dispatch from a pull request",
             hint="pull requests run `reconciler requests preview`; the merge workflow dispatches",
         )
+    app.require_configured_store("reconciler requests dispatch")
     tree = load_tree(app.root)
     store = open_store(app.resolved_store_url(), root=app.root)
     try:

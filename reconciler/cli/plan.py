@@ -11,7 +11,7 @@ from reconciler.cli.context import AppContext
 from reconciler.errors import EXIT_CHANGES, EXIT_OK, InputError, UsageError
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
 
-FORMATS = ("text", "json", "markdown")
+FORMATS = ("text", "json", "markdown", "github")
 
 
 @click.command()
@@ -51,7 +51,8 @@ def plan(
         _write_atomically(out, plan_json(result))
     fmt = resolve_format(output_format, FORMATS)
     color = fmt == "text" and sys.stdout.isatty() and is_terminal()
-    click.echo(render_plan(result, fmt, color=color), nl=False, color=color)
+    notices = app.default_store_notices()
+    click.echo(render_plan(result, fmt, color=color, notices=notices), nl=False, color=color)
     return EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.core.commits import short_commit
 from reconciler.reporters.common import format_option, resolve_format
 
 # Sub-commands defined in other modules: "module:attribute", loaded lazily on use.
@@ -101,7 +102,7 @@ def preview(
             if state is not None and state["status"] != "pending":
                 note = (
                     f"dispatched: {state['status']} (started {state['started_at'] or '-'}, "
-                    f"commit {(state['commit_sha'] or '-')[:12]}); add a new request to send again"
+                    f"commit {short_commit(state['commit_sha'] or '-')}); add a new request to send again"
                 )
                 previews.append(dispatched_preview(request, item.path, note))
                 continue
@@ -110,7 +111,7 @@ def preview(
             )
     finally:
         store.close()
-    render_preview(previews, findings, fmt)
+    render_preview(previews, findings, fmt, notices=app.default_store_notices())
     failed = any(p.problems for p in previews) or any(
         f.severity is Severity.ERROR for f in findings
     )

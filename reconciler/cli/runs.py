@@ -42,6 +42,7 @@ def import_(app: AppContext, files: tuple[str, ...], output_format: str | None) 
 
     Bad records are rejected with file:line:col and their record number; the good ones
     are stored. Exit 1 when any record was rejected."""
+    app.require_configured_store("reconciler runs import")
     from reconciler.reporters.runs import ImportProgress, render_import
     from reconciler.store import open_store
     from reconciler.store.runs import import_runs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -38,16 +38,34 @@ def resolve_format(requested: str | None, allowed: tuple[str, ...] = FORMATS) ->
     return "text"
 
 
-def json_document(kind: str, payload: dict[str, Any], *, compact: bool = False) -> str:
-    """Every JSON output carries formatVersion and kind. `compact` (one line, the C
-    encoder: ~10x faster) for outputs that can hold many thousands of items."""
+def json_document(
+    kind: str, payload: dict[str, Any], *, compact: bool = False, notices: Sequence[str] = ()
+) -> str:
+    """Every JSON output carries formatVersion and kind (and `notices`, right after them,
+    when the command has something to say before its result). `compact` (one line) for
+    outputs that can hold many thousands of items."""
+    head: dict[str, Any] = {"formatVersion": FORMAT_VERSION, "kind": kind}
+    if notices:
+        head["notices"] = list(notices)
     return json.dumps(
-        {"formatVersion": FORMAT_VERSION, "kind": kind, **payload},
+        {**head, **payload},
         indent=None if compact else 2,
         separators=(",", ":") if compact else None,
         ensure_ascii=False,
         default=str,
     )
+
+
+def notice_lines(notices: Sequence[str], fmt: str) -> str:
+    """What a command says before its result, in the first lines of a text, markdown or
+    github output (JSON carries them as `notices`: see json_document)."""
+    if fmt == "markdown":
+        return "".join(f"> **Note:** {n}\n\n" for n in notices)
+    if fmt == "github":
+        return "".join(f"::warning::{github_escape(n)}\n" for n in notices)
+    if fmt == "json":
+        return ""
+    return "".join(f"note: {n}\n" for n in notices)
 
 
 def truncate_markdown(text: str, limit: int = MARKDOWN_LIMIT) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reconciler.core.commits import short_commit
 from reconciler.core.plan import FieldChange
 from reconciler.reporters.common import json_document
 from reconciler.reporters.plan import change_line
@@ -24,7 +25,7 @@ def history_text(records: Sequence[AuditRecord]) -> str:
         subject = (
             f'flow "{r.flow}"' if r.flow else f'request "{r.request}"' if r.request else r.kind
         )
-        commit = f" @{r.commit[:12]}" if r.commit else ""
+        commit = f" @{short_commit(r.commit)}" if r.commit else ""
         lines.append(
             f"{r.at}  {r.action:<9} {subject}  by {r.actor or 'unknown'}{commit}  "
             f"{_short(r.before_hash)} -> {_short(r.after_hash)}"

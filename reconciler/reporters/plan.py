@@ -8,9 +8,15 @@ from typing import Any
 
 import click
 
+from reconciler.core.commits import short_commit
 from reconciler.core.plan import Action, FieldChange, Plan, PlanEntry
 from reconciler.reconcile import PLAN_KIND, ApplyResult
-from reconciler.reporters.common import json_document, truncate_markdown
+from reconciler.reporters.common import (
+    github_escape,
+    json_document,
+    notice_lines,
+    truncate_markdown,
+)
 
 SYMBOL = {
     Action.CREATE: ("+", "green"),
@@ -142,12 +148,31 @@ def plan_json(plan: Plan) -> str:
     return json_document(PLAN_KIND, plan_document(plan)) + "\n"
 
 
-def render_plan(plan: Plan, fmt: str, *, color: bool = False) -> str:
+def plan_github(plan: Plan) -> str:
+    """GitHub annotations: the summary, then one per flow that would change, on its file
+    (a drift or a delete as a warning: someone should look)."""
+    lines = [f"::notice title=flow-reconciler plan::{github_escape(summary_line(plan.counts()))}"]
+    for entry in plan.entries:
+        if entry.action is Action.NOOP:
+            continue
+        level = "warning" if entry.action in (Action.DRIFT, Action.DELETE) else "notice"
+        where = (
+            f"file={github_escape(entry.path, property_value=True)},line=1," if entry.path else ""
+        )
+        detail = "; ".join(change_line(c) for c in entry.changes[:5])
+        message = f"{entry.action} {entry.flow!r}" + (f": {detail}" if detail else "")
+        lines.append(f"::{level} {where}title=plan: {entry.action}::{github_escape(message)}")
+    return "\n".join(lines) + "\n"
+
+
+def render_plan(plan: Plan, fmt: str, *, color: bool = False, notices: Sequence[str] = ()) -> str:
     if fmt == "json":
-        return plan_json(plan)
+        return json_document(PLAN_KIND, plan_document(plan), notices=notices) + "\n"
     if fmt == "markdown":
-        return plan_markdown(plan)
-    return plan_text(plan, color=color)
+        return notice_lines(notices, fmt) + plan_markdown(plan)
+    if fmt == "github":
+        return notice_lines(notices, fmt) + plan_github(plan)
+    return notice_lines(notices, fmt) + plan_text(plan, color=color)
 
 
 # -- apply ----------------------------------------------------------------------------------
@@ -160,7 +185,7 @@ def _applied_summary(applied: Sequence[PlanEntry]) -> str:
 
 def apply_text(result: ApplyResult, *, color: bool = False) -> str:
     prov = result.provenance
-    who = f"by {prov.actor}" + (f" at commit {prov.commit[:12]}" if prov.commit else "")
+    who = f"by {prov.actor}" + (f" at commit {short_commit(prov.commit)}" if prov.commit else "")
     if result.applied:
         lines = [
             f"Applied {len(result.applied)} change(s) ({_applied_summary(result.applied)}) "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reconciler.core.commits import short_commit
 from reconciler.reporters.common import MARKDOWN_LIMIT
 
 MARKER = "<!-- flow-reconciler:pr-report -->"
@@ -116,7 +117,10 @@ def render_pr_comment(
 ) -> str:
     head = [MARKER, "## flow-reconciler", ""]
     if commit:
-        head += [f"For commit `{commit[:12]}`. This comment is updated in place on every push.", ""]
+        head += [
+            f"For commit `{short_commit(commit)}`. This comment is updated in place on every push.",
+            "",
+        ]
     head += ["| step | result |", "|---|---|"]
     for section in sections:
         icon, words = section.verdict

@@ -9,7 +9,12 @@ import click
 
 from reconciler.core.findings import Finding
 from reconciler.core.preview import Exclusion, FlowPreview, RequestPreview
-from reconciler.reporters.common import github_escape, json_document, truncate_markdown
+from reconciler.reporters.common import (
+    github_escape,
+    json_document,
+    notice_lines,
+    truncate_markdown,
+)
 
 STATE_WORDS = {
     "ready": "ready",
@@ -45,17 +50,25 @@ def _headline(p: RequestPreview) -> str:
 
 
 def render_preview(
-    previews: Sequence[RequestPreview], findings: Sequence[Finding], output_format: str
+    previews: Sequence[RequestPreview],
+    findings: Sequence[Finding],
+    output_format: str,
+    *,
+    notices: Sequence[str] = (),
 ) -> None:
     if output_format == "json":
-        click.echo(_json(previews, findings))
-    elif output_format == "markdown":
+        click.echo(_json(previews, findings, notices))
+        return
+    click.echo(notice_lines(notices, output_format), nl=False)
+    if output_format == "markdown":
         click.echo(truncate_markdown(_markdown(previews, findings)))
     else:
         _text(previews, findings, github=output_format == "github")
 
 
-def _json(previews: Sequence[RequestPreview], findings: Sequence[Finding]) -> str:
+def _json(
+    previews: Sequence[RequestPreview], findings: Sequence[Finding], notices: Sequence[str]
+) -> str:
     items: list[dict[str, Any]] = []
     for p in previews:
         items.append(
@@ -107,6 +120,7 @@ def _json(previews: Sequence[RequestPreview], findings: Sequence[Finding]) -> st
             "requests": items,
             "findings": [f._asdict() for f in findings],
         },
+        notices=notices,
     )
 
 

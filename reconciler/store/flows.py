@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.core.commits import short_commit
 from reconciler.core.plan import Action, PlanEntry, StoredFlow
 from reconciler.core.status import StatusSection
 from reconciler.errors import InternalError
@@ -229,7 +230,11 @@ def status_section(store: Store) -> StatusSection:
         (
             "last apply",
             f"{last_apply['at']} by {last_apply['actor']}"
-            + (f" at commit {str(last_apply['commit'])[:12]}" if last_apply["commit"] else "")
+            + (
+                f" at commit {short_commit(str(last_apply['commit']))}"
+                if last_apply["commit"]
+                else ""
+            )
             + f" ({last_apply['changes']} change(s))"
             if last_apply
             else "never",
