@@ -56,6 +56,31 @@ def json_document(
     )
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 run`, `2 runs`, `1,000 batches`."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
+def pace(count: int, unit: str, elapsed: float, fraction: float | None) -> str:
+    """`82,000 records (40%), 9,800/s, 12 s left`: how far, how fast, how long still."""
+    text = f"{count:,} {unit}"
+    if fraction is not None:
+        text += f" ({100 * fraction:.0f}%)"
+    if elapsed > 0.5 and count:
+        text += f", {count / elapsed:,.0f}/s"
+        if fraction and 0 < fraction < 1:
+            text += f", {_duration(elapsed * (1 - fraction) / fraction)} left"
+    return text
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def notice_lines(notices: Sequence[str], fmt: str) -> str:
     """What a command says before its result, in the first lines of a text, markdown or
     github output (JSON carries them as `notices`: see json_document)."""

@@ -17,6 +17,7 @@ from reconciler.reporters.common import (
     github_escape,
     is_terminal,
     json_document,
+    pace,
     truncate_markdown,
 )
 from reconciler.store.ledger import BATCH_STATES, Batch, Counts, RequestRow
@@ -36,17 +37,24 @@ class Progress:
         self.done = 0
         self.failed = 0
         self._last = 0.0
+        self._started = time.monotonic()
+        self._runs = 0
+        self._base = 0
 
     def start(self, outcome: RequestOutcome) -> None:
+        self._started = time.monotonic()
+        self._runs = 0
         self.name = outcome.name
         self.total = outcome.batch_count
         self.done = outcome.batches.get("delivered", 0) + outcome.batches.get("failed", 0)
         self.failed = outcome.batches.get("failed", 0)
+        self._base = self.done  # settled before this run: not part of its pace
         self._draw(force=True)
 
     def batch(self, result: BatchResult) -> None:
         if result.status in ("delivered", "failed"):
             self.done += 1
+            self._runs += result.runs
         if result.status == "failed":
             self.failed += 1
         self._draw()
@@ -61,9 +69,12 @@ class Progress:
         if not self.enabled or (not force and now - self._last < 0.1):
             return
         self._last = now
+        todo = self.total - self._base
+        fraction = (self.done - self._base) / todo if todo > 0 else None
+        line = pace(self._runs, "runs sent", now - self._started, fraction)
         share = f"{self.done}/{self.total} batches"
         failed = f", {self.failed} failed" if self.failed else ""
-        click.echo(f"\r\033[Kdispatching {self.name}: {share}{failed}", nl=False, err=True)
+        click.echo(f"\r\033[Kdispatching {self.name}: {share}{failed}; {line}", nl=False, err=True)
 
 
 # -- dispatch ---------------------------------------------------------------------------

@@ -31,23 +31,49 @@ MAX_VALUE = 200
 
 
 def show_value(value: Any) -> str:
-    """A diff value for people: secrets as references (env:NAME), long values cut."""
+    """A diff value for people: secrets as references (env:NAME), unset keys left out, a
+    header as `name: value`, long values cut."""
     if value is None:
         return "(none)"
-    text = json.dumps(_references(value), ensure_ascii=False, separators=(", ", ": "))
-    if isinstance(value, dict) and set(value) == {"env"}:
-        text = f"env:{value['env']}"
+    if isinstance(value, dict) and _is_header(value):  # the path names the header already
+        value = value.get("valueFrom") or value.get("value")
+    shown = _readable(value)
+    if isinstance(value, dict) and isinstance(shown, str):  # an env reference
+        text = shown
+    else:
+        text = json.dumps(shown, ensure_ascii=False, separators=(", ", ": "))
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
 
 
-def _references(value: Any) -> Any:
+_HEADER_KEYS = {"name", "value", "valueFrom", "allowLiteralSecret"}
+
+
+def _readable(value: Any) -> Any:
     if isinstance(value, dict):
         if set(value) == {"env"}:
             return f"env:{value['env']}"
-        return {k: _references(v) for k, v in value.items()}
+        if _is_header(value):
+            source = value.get("valueFrom") or value.get("value")
+            shown = _readable(source) if isinstance(source, dict) else json.dumps(source)
+            return f"{value['name']}: {shown}"
+        return {k: _readable(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_references(v) for v in value]
+        return [_readable(v) for v in value]
     return value
+
+
+def _is_header(value: dict[str, Any]) -> bool:
+    return "name" in value and set(value) <= _HEADER_KEYS
+
+
+def diff_lines(change: FieldChange) -> list[str]:
+    """A change as unified-diff lines (`-` before, `+` after), for a ```diff block."""
+    lines = []
+    if change.kind != "added":
+        lines.append(f"- {change.path}: {show_value(change.before)}")
+    if change.kind != "removed":
+        lines.append(f"+ {change.path}: {show_value(change.after)}")
+    return lines
 
 
 def change_line(change: FieldChange) -> str:
@@ -109,7 +135,6 @@ def plan_markdown(plan: Plan) -> str:
     if not plan.entries:
         out.append("No changes: the store matches `flows.d/`.")
     for entry in plan.entries:
-        symbol, _ = SYMBOL[entry.action]
         path = f" (`{entry.path}`)" if entry.path else ""
         out.append(f"- **{entry.action}** `{_md_code(entry.flow)}`{path}")
         if entry.note and entry.action is not Action.CREATE:
@@ -122,7 +147,9 @@ def plan_markdown(plan: Plan) -> str:
         if entry.changes:
             out.append("")
             out.append("  ```diff")
-            out.extend(f"  {symbol} {change_line(c)}".replace("```", "'''") for c in entry.changes)
+            out.extend(
+                f"  {line}".replace("```", "'''") for c in entry.changes for line in diff_lines(c)
+            )
             out.append("  ```")
     return truncate_markdown("\n".join(out) + "\n")
 

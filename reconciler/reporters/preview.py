@@ -13,6 +13,7 @@ from reconciler.reporters.common import (
     github_escape,
     json_document,
     notice_lines,
+    plural,
     truncate_markdown,
 )
 
@@ -35,7 +36,7 @@ def _exclusion(e: Exclusion) -> str:
 
 
 def _batches(n: int) -> str:
-    return f"{n:,} batch" if n == 1 else f"{n:,} batches"
+    return plural(n, "batch", "batches")
 
 
 def _headline(p: RequestPreview) -> str:
@@ -44,7 +45,7 @@ def _headline(p: RequestPreview) -> str:
     excluded = p.selected - p.send
     tail = f", {excluded:,} excluded" if excluded else ""
     return (
-        f"{p.action} {p.send:,} runs in {_batches(p.batches)}{tail} "
+        f"{p.action} {plural(p.send, 'run')} in {_batches(p.batches)}{tail} "
         f"(maxRuns {p.max_runs:,}): {STATE_WORDS[p.state]}"
     )
 
@@ -160,7 +161,7 @@ def _text_flow(f: FlowPreview) -> None:
     for e in f.exclusions:
         click.echo(f"    excluded: {_exclusion(e)}")
     if f.batches:
-        click.echo(f"    {_batches(f.batches)} of up to {f.batch_size} runs")
+        click.echo(f"    {_batches(f.batches)} of up to {plural(f.batch_size, 'run')}")
     if f.sample:
         click.echo(f"    first {len(f.sample)}:")
         for s in f.sample:
@@ -173,32 +174,43 @@ def _md(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+MAX_NAMES_LISTED = 10
+
+
 def _markdown(previews: Sequence[RequestPreview], findings: Sequence[Finding]) -> str:
+    """The PR comment's section: the requests this pull request could send, in full; the
+    ones dispatched earlier (immutable, nothing to preview) in one line."""
     lines: list[str] = []
     if not previews and not findings:
         return "No pending requests in `requests.d/`.\n"
-    refused = sum(1 for p in previews if p.state == "refused")
-    lines.append(
-        f"{len(previews)} request(s): "
+    done = [p for p in previews if p.state == "dispatched"]
+    pending = [p for p in previews if p.state != "dispatched"]
+    refused = sum(1 for p in pending if p.state == "refused")
+    summary = (
+        f"{plural(len(pending), 'request')} to dispatch on merge: "
         + (f"**{refused} refused**" if refused else "none refused")
-        + f"; {sum(p.send for p in previews):,} runs would be sent. Nothing is sent from a "
-        "pull request; dispatch runs on merge."
+        + f"; {plural(sum(p.send for p in pending), 'run')} would be sent. Nothing is sent "
+        "from a pull request."
     )
-    lines.append("")
+    lines += [summary, ""]
+    if done:
+        names = ", ".join(f"`{_md(p.name)}`" for p in done[:MAX_NAMES_LISTED])
+        more = f" and {len(done) - MAX_NAMES_LISTED} more" if len(done) > MAX_NAMES_LISTED else ""
+        lines += [f"{STATE_ICONS['dispatched']} Already dispatched: {names}{more}.", ""]
     if findings:
         lines.append("**Invalid request files**")
         lines.append("")
         lines += [f"- `{f.location}`: {_md(f.message)}" for f in findings]
         lines.append("")
-    if previews:
+    if pending:
         lines += ["| | request | action | runs | batches | excluded |", "|---|---|---|--:|--:|--:|"]
-        for p in previews:
+        for p in pending:
             lines.append(
                 f"| {STATE_ICONS[p.state]} | `{_md(p.name)}` | {p.action} | {p.send:,} | "
                 f"{p.batches:,} | {p.selected - p.send:,} |"
             )
         lines.append("")
-    for p in previews:
+    for p in pending:
         lines.append(f"#### {STATE_ICONS[p.state]} `{_md(p.name)}` — {_md(_headline(p))}")
         lines.append("")
         lines.append(f"_{_md(p.reason)}_ (`{_md(p.path)}`)")

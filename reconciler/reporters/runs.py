@@ -12,7 +12,7 @@ import click
 
 from reconciler.core.select import format_epoch_us
 from reconciler.core.statuses import StatusTable
-from reconciler.reporters.common import github_escape, json_document
+from reconciler.reporters.common import github_escape, json_document, pace
 from reconciler.store.runs import ImportSummary, SelectedRun
 
 
@@ -20,6 +20,7 @@ class ImportProgress:
     """One self-overwriting line on stderr, at most ~5 updates a second (terminals only)."""
 
     def __init__(self) -> None:
+        self._started = time.monotonic()
         self._last = 0.0
         self._shown = False
 
@@ -28,8 +29,8 @@ class ImportProgress:
         if now - self._last < 0.2 and done < total:
             return
         self._last = now
-        share = f" ({100 * done // total}%)" if total else ""
-        sys.stderr.write(f"\rimporting {path}: {records:,} records{share}\x1b[K")
+        line = pace(records, "records", now - self._started, done / total if total else None)
+        sys.stderr.write(f"\rimporting {path}: {line}\x1b[K")
         sys.stderr.flush()
         self._shown = True
 
