@@ -1,15 +1,17 @@
 """JSON Schemas generated from the pydantic models (draft-07 keywords only, so that
-yaml-language-server, check-jsonschema and this tool all agree)."""
+yaml-language-server and check-jsonschema agree with this tool, which validates with the
+models themselves)."""
 
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from reconciler.errors import InternalError
 from reconciler.models import Config, Flow, Request, RunRecord
 
 SCHEMA_BASE_ID = "https://flow-reconciler.dev/schemas/"
@@ -85,12 +87,45 @@ def _optional_without_null(node: Any) -> Any:
     return node
 
 
+# The formats the models check themselves (models/common.py: Instant). A schema with any
+# other `format` would promise the editor a check this tool does not make.
+CHECKED_FORMATS = frozenset({"date-time"})
+
+
+def formats(node: Any) -> Iterator[str]:
+    """Every `format` a schema uses."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "format" and isinstance(value, str):
+                yield value
+            else:
+                yield from formats(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from formats(item)
+
+
+def schema_for(model: type[BaseModel], *, nullable: bool = False) -> dict[str, Any]:
+    """The draft-07 body of a model's schema. `nullable`: keep `null` for optional keys
+    (run records are Invictus data: null is a value there)."""
+    body: dict[str, Any] = model.model_json_schema(mode="validation")
+    if not nullable:
+        body = _optional_without_null(body)
+    body = dict(_to_draft07(body))
+    unchecked = sorted(set(formats(body)) - CHECKED_FORMATS)
+    if unchecked:
+        raise InternalError(
+            f"the {model.__name__} schema uses format(s) {', '.join(unchecked)} "
+            "that the models do not check",
+            hint="check the value in the model (a validator) and add the format to "
+            "CHECKED_FORMATS, or drop the format",
+        )
+    return body
+
+
 def build_schema(file_name: str) -> dict[str, Any]:
     model, title, description = SCHEMAS[file_name]
-    body = model.model_json_schema(mode="validation")
-    if file_name != "run.schema.json":  # run records are Invictus data: null is a value there
-        body = _optional_without_null(body)
-    body = _to_draft07(body)
+    body = schema_for(model, nullable=model is RunRecord)
     body["title"] = title
     body["description"] = description
     return {"$schema": DRAFT_07, "$id": SCHEMA_BASE_ID + file_name, **body}
@@ -111,52 +146,3 @@ def export_schemas(directory: Path) -> list[Path]:
             target.write_text(text, encoding="utf-8")
             changed.append(target)
     return changed
-
-
-# -- precompiled validators (reconciler/core/compiled/): fastjsonschema's code, committed ----
-COMPILED_DIR = Path(__file__).resolve().parent / "core" / "compiled"
-COMPILED: dict[str, str] = {  # module -> schema
-    "flow": "flow.schema.json",
-    "request": "request.schema.json",
-    "config": "config.schema.json",
-}
-_ROOT_FUNCTION = re.compile(r"^def (validate_\w+)\(", re.MULTILINE)
-
-
-def render_validator(module: str) -> str:
-    """The validator module for a schema: compiled once here instead of on every run
-    (~70 ms a kind), so that checking a valid file imports neither jsonschema nor builds
-    the schema. Regenerate with `python -m reconciler.schemas` (a test fails when stale)."""
-    import fastjsonschema
-
-    from reconciler.core.schema import FAST_FORMATS
-
-    file_name = COMPILED[module]
-    code = fastjsonschema.compile_to_code(
-        build_schema(file_name), formats=FAST_FORMATS, use_default=False
-    )
-    found = _ROOT_FUNCTION.search(code)
-    assert found is not None, "fastjsonschema's code has no validation function"
-    return (
-        f"# Generated from {file_name} by `python -m reconciler.schemas`: do not edit.\n"
-        "# Call validate(data, custom_formats=reconciler.core.schema.FAST_FORMATS).\n"
-        "# mypy: ignore-errors\n"
-        f"{code.rstrip()}\n\n\nvalidate = {found.group(1)}\n"
-    )
-
-
-def export_validators(directory: Path = COMPILED_DIR) -> list[Path]:
-    """Write every validator module; return the files whose content changed."""
-    changed = []
-    for module in COMPILED:
-        target = directory / f"{module}.py"
-        text = render_validator(module)
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
-            changed.append(target)
-    return changed
-
-
-if __name__ == "__main__":
-    for path in export_validators():
-        print(f"wrote {path}")

@@ -17,7 +17,6 @@ import pytest
 import trustme
 
 from reconciler.core.netpolicy import IPAddress, NetPolicy
-from reconciler.core.repoconfig import RepoConfig
 from reconciler.errors import ConfigError
 from reconciler.http.guard import (
     NetworkSettings,
@@ -27,6 +26,7 @@ from reconciler.http.guard import (
     build_client,
     build_ssl_context,
 )
+from reconciler.models import Config
 from tests.https_servers import HTTPSServer
 
 
@@ -169,7 +169,7 @@ def test_environment_proxies_are_ignored(
 
 
 def test_settings_from_config(tmp_path: Path, ca_pem: Path) -> None:
-    config = RepoConfig.from_document(
+    config = Config.model_validate(
         {
             "apiVersion": "reconciler/v1",
             "kind": "Config",
@@ -182,7 +182,9 @@ def test_settings_from_config(tmp_path: Path, ca_pem: Path) -> None:
     with pytest.raises(ConfigError, match=r"CA bundle .*ca.pem does not exist"):
         settings.ssl_context()
     assert NetworkSettings.from_config(config, tmp_path, ca_bundle=ca_pem).ca_bundle == ca_pem
-    bad = config._replace(allow=("a b",))
+    bad = config.model_copy(
+        update={"network": config.network.model_copy(update={"allow": ["a b"]})}
+    )
     with pytest.raises(ConfigError, match=r"network.allow\[0\] 'a b'"):
         NetworkSettings.from_config(bad, tmp_path)
 

@@ -69,8 +69,7 @@ def check(
     fmt = resolve_format(output_format)
     settings = NetworkSettings.from_config(app.config(), app.root, ca_bundle=ca_bundle)
     options = CheckOptions(concurrency=concurrency, timeout=timeout)
-    # No models: each valid flow's URLs come from its validated (usually cached) document.
-    tree = load_tree(app.root, with_models=False, endpoints=True)
+    tree = load_tree(app.root)
     notes = _tree_notes(tree.findings)
     uses = endpoint_uses(tree)
     store = open_store(app.resolved_store_url(), root=app.root)

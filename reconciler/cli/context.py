@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from reconciler.errors import ConfigError
 
 if TYPE_CHECKING:
-    from reconciler.core.repoconfig import RepoConfig
+    from reconciler.models import Config
     from reconciler.store import Store
 
 DEFAULT_STORE_URL = "sqlite:///.reconciler/store.db"
@@ -27,14 +27,14 @@ class AppContext:
     debug: bool
     store_url: str | None
     repo_root: str
-    _config: RepoConfig | None = field(default=None, repr=False)
+    _config: Config | None = field(default=None, repr=False)
     _config_loaded: bool = field(default=False, repr=False)
 
     @property
     def root(self) -> Path:
         return Path(self.repo_root)
 
-    def config(self) -> RepoConfig | None:
+    def config(self) -> Config | None:
         """reconciler.yaml if present (raises ConfigError when it is invalid)."""
         if not self._config_loaded and not (self.root / "reconciler.yaml").exists():
             self._config_loaded = True  # nothing to load: skip importing the models

@@ -41,9 +41,7 @@ def validate(
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
     fmt = resolve_format(output_format, ("text", "json", "github", "markdown"))
-    tree = load_tree(
-        root, list(paths) or None, use_cache=not no_cache, jobs=jobs, with_models=False
-    )
+    tree = load_tree(root, list(paths) or None, use_cache=not no_cache, jobs=jobs)
     checks_requests = not paths or any(_under(p, root / "requests.d") for p in paths)
     if checks_requests and _ledger_may_exist(root, app.resolved_store_url()):
         from reconciler.store.ledger import immutability_findings

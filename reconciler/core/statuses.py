@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from reconciler.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
-    from reconciler.core.repoconfig import RepoConfig
+    from reconciler.models import Config
 
 STATUS_NAMES: tuple[str, ...] = (
     "Active",
@@ -96,7 +96,7 @@ class StatusTable:
         return cls(dict(DEFAULT_CODES))
 
     @classmethod
-    def from_config(cls, config: RepoConfig | None) -> StatusTable:
+    def from_config(cls, config: Config | None) -> StatusTable:
         return cls.from_overrides(config.statuses if config else None)
 
     @classmethod

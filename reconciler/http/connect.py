@@ -40,7 +40,7 @@ from reconciler.http.trust import (  # noqa: F401  (importable from here too)
 if TYPE_CHECKING:
     import httpx
 
-    from reconciler.core.repoconfig import RepoConfig
+    from reconciler.models import Config
 
 USER_AGENT = f"flow-reconciler/{__version__}"
 
@@ -293,11 +293,11 @@ class NetworkSettings:
 
     @classmethod
     def from_config(
-        cls, config: RepoConfig | None, root: Path, *, ca_bundle: str | Path | None = None
+        cls, config: Config | None, root: Path, *, ca_bundle: str | Path | None = None
     ) -> NetworkSettings:
         """`ca_bundle` (e.g. --ca-bundle, relative to the CWD) wins over network.caBundle
         (relative to the repo root)."""
-        entries = list(config.allow) if config else []
+        entries = list(config.network.allow) if config else []
         try:
             policy = NetPolicy.parse(entries)
         except AllowlistError as exc:
@@ -308,8 +308,8 @@ class NetworkSettings:
         bundle: Path | None = None
         if ca_bundle is not None:
             bundle = Path(ca_bundle)
-        elif config and config.ca_bundle:
-            bundle = root / config.ca_bundle
+        elif config and config.network.caBundle:
+            bundle = root / config.network.caBundle
         return cls(policy, bundle)
 
     def ssl_context(self) -> ssl.SSLContext:

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.core.repoconfig import RepoConfig
 from reconciler.errors import ConfigError
+from reconciler.load.tree import CONFIG_FILE, validate_files
+from reconciler.models import Config
 
-CONFIG_FILE = "reconciler.yaml"
 
-
-def load_config(root: Path) -> RepoConfig | None:
+def load_config(root: Path) -> Config | None:
+    """The repository's Config model, or None without a reconciler.yaml. Through the result
+    cache: an unchanged file is read from it, not validated again."""
     path = root / CONFIG_FILE
     if not path.exists():
         return None
-    from reconciler.load.validate_file import validate_config_file
-
-    config, findings = validate_config_file(path, root)
-    if config is None or findings:
-        first = findings[0] if findings else None
+    tree = validate_files(root, [path], [path], use_cache=True, jobs=1)
+    if tree.config is None or tree.findings:
+        first = tree.findings[0] if tree.findings else None
         where = f" at {first.location}: {first.message}" if first else ""
         raise ConfigError(
             f"{CONFIG_FILE} is invalid{where}",
             hint="run `reconciler validate reconciler.yaml` to see every finding",
         )
-    return config
+    return tree.config

@@ -12,23 +12,31 @@ from typing import Any
 
 from reconciler.core.endpoints import ACTIONS, EndpointUse, collect_endpoints
 from reconciler.errors import UsageError
-from reconciler.load.tree import FLOWS_DIR, YAML_SUFFIXES, Tree
+from reconciler.load.tree import FLOWS_DIR, YAML_SUFFIXES, FlowFile, Tree
+
+
+def _urls(item: FlowFile) -> dict[str, str]:
+    """A flow's custom endpoints, action -> URL, from its model."""
+    found = {}
+    for action in ACTIONS:
+        endpoint = item.flow.endpoint(action)
+        if endpoint is not None:
+            found[action] = endpoint.url
+    return found
 
 
 def tree_endpoints(tree: Tree) -> dict[tuple[str, str], str]:
-    """(flow, action) -> URL of the tree's valid flows (a tree loaded with endpoints=True)."""
-    return {
-        (item.name, action): url for item in tree.endpoints for action, url in item.urls.items()
-    }
+    """(flow, action) -> URL of the tree's structurally valid flows."""
+    return {(item.name, action): url for item in tree.flows for action, url in _urls(item).items()}
 
 
 def endpoint_uses(tree: Tree) -> dict[str, list[EndpointUse]]:
     """Distinct URL -> flows using it, each with the file:line:col of the URL."""
-    rows = [(item.name, item.path, item.urls) for item in tree.endpoints if item.urls]
+    rows = [(item.name, item.path, urls) for item in tree.flows if (urls := _urls(item))]
     where = {
         (item.name, action): position
-        for item in tree.endpoints
-        for action, position in item.where.items()
+        for item in tree.flows
+        for action, position in item.url_at.items()
     }
     return collect_endpoints(rows, where)
 

@@ -1,35 +1,33 @@
 """One file: bytes -> findings (with line:col), cross-file facts and, when valid, its data.
 
-The result carries no file path so that it can be cached by content; `FileResult.findings`
-are `(line, col, rule, message, severity, hint)` tuples."""
+YAML (with positions), then the file's model (the one validation path) and the rules
+beyond it. The result carries no file path so that it can be cached by content;
+`FileResult.findings` are `(line, col, rule, message, severity, hint)` tuples."""
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from pydantic import BaseModel
 
 from reconciler.core.findings import Finding, Severity
-from reconciler.core.rules import Issue, dotted, get
-
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-    from reconciler.core.repoconfig import RepoConfig
-    from reconciler.core.schema import SchemaChecker
-    from reconciler.load.yamlsafe import Loaded
+from reconciler.core.plan import flow_spec
+from reconciler.core.rules import Issue, get
+from reconciler.core.rules.config import check_config
+from reconciler.core.rules.flow import check_flow
+from reconciler.core.rules.request import check_request
+from reconciler.core.validation import validate
+from reconciler.load.yamlsafe import Loaded, load_text
+from reconciler.models import Config, Flow, Request
 
 FLOW, REQUEST, CONFIG = "flow", "request", "config"
 KINDS = {"Flow": FLOW, "ResubmitRequest": REQUEST, "Config": CONFIG}
 KIND_NAMES = {kind: name for name, kind in KINDS.items()}
-SCHEMA_FILES = {
-    FLOW: "flow.schema.json",
-    REQUEST: "request.schema.json",
-    CONFIG: "config.schema.json",
-}
+MODELS: dict[str, type[BaseModel]] = {FLOW: Flow, REQUEST: Request, CONFIG: Config}
 PLACES = {FLOW: "flows.d/", REQUEST: "requests.d/", CONFIG: "the repository root (reconciler.yaml)"}
 
 RawFinding = tuple[int, int, str, str, str, str | None]
@@ -40,13 +38,11 @@ class FileResult:
     kind: str | None
     findings: list[RawFinding] = field(default_factory=list)
     facts: dict[str, Any] | None = None
-    # The document when it is structurally valid (YAML, schema and model), else None. A
-    # document can be structurally valid and still break a rule (a private URL, a literal
-    # secret): it loads as a model, and the tree is not valid.
-    data: Any = None
-    # Flows: the canonical spec (reconciler.core.plan.flow_spec of the model), made here
-    # while the model is at hand -- in the worker processes, and cached with the result.
-    spec: str | None = None
+    # The model's canonical JSON when the document is structurally valid (YAML and model),
+    # else None; for a flow, `flow_spec` of it (the text the store keeps). A document can
+    # be structurally valid and still break a rule (a private URL, a literal secret): it
+    # loads as a model, and the tree is not valid.
+    model_json: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -59,23 +55,6 @@ class FileResult:
         ]
 
 
-@functools.cache
-def checker(kind: str) -> SchemaChecker:
-    """The checker for a kind, once per process: its precompiled validator first, the
-    schema (built from the models) and jsonschema only for a document it rejects."""
-    import importlib
-
-    from reconciler.core.schema import SchemaChecker
-
-    def build() -> dict[str, Any]:
-        from reconciler.schemas import build_schema
-
-        return build_schema(SCHEMA_FILES[kind])
-
-    compiled = importlib.import_module(f"reconciler.core.compiled.{kind}")
-    return SchemaChecker.precompiled(build, compiled.validate)
-
-
 def _raw(loaded: Loaded, issue: Issue) -> RawFinding:
     line, col = loaded.key_pos(issue.path) if issue.at_key else loaded.value_pos(issue.path)
     return (line, col, issue.rule, issue.message, str(issue.severity), issue.hint)
@@ -84,8 +63,6 @@ def _raw(loaded: Loaded, issue: Issue) -> RawFinding:
 def check_document(raw: bytes, kind: str | None, allow: Sequence[str] = ()) -> FileResult:
     """Every per-file rule. `kind` comes from the file's place (flows.d/, requests.d/,
     reconciler.yaml); None means "decide by the document's `kind:`"."""
-    from reconciler.load.yamlsafe import load_text  # not needed when results are cached
-
     loaded = load_text(raw)
     result = FileResult(kind)
     result.findings = [(p.line, p.col, p.rule, p.message, "error", p.hint) for p in loaded.problems]
@@ -130,33 +107,20 @@ def check_document(raw: bytes, kind: str | None, allow: Sequence[str] = ()) -> F
         )
         return result
 
-    issues = checker(kind).issues(data)
-    structural = not result.findings and not issues
+    structural = not result.findings  # no loader problem so far
+    model, issues = validate(MODELS[kind], data)
     rule_issues = _rule_issues(kind, data, loaded, allow)
     if rule_issues:
         # A specific rule at a path wins over a generic schema message at the same path.
         specific = {issue.path for issue in rule_issues}
         issues = [i for i in issues if not (i.rule == "schema" and i.path in specific)]
         issues.extend(rule_issues)
-    if structural:
-        # Safety net: the model must agree with the schema (model validators included).
-        model, model_issues = _model_issues(kind, data)
-        structural = model is not None
-        if kind == FLOW and model is not None:
-            from reconciler.core.plan import flow_spec
-            from reconciler.models import Flow
-
-            assert isinstance(model, Flow)
-            result.spec = flow_spec(model)
-        # ...said once: a rule at or below the same path already explains it.
-        ruled = [issue.path for issue in rule_issues]
-        issues.extend(m for m in model_issues if not any(p[: len(m.path)] == m.path for p in ruled))
     if loaded.rejected:  # already reported by the loader, which had no value to keep
         issues = [i for i in issues if i.path not in loaded.rejected]
     result.findings.extend(_raw(loaded, issue) for issue in _unique(issues))
     result.facts = _facts(kind, data, loaded)
-    if structural:
-        result.data = data
+    if structural and model is not None:
+        result.model_json = flow_spec(model) if isinstance(model, Flow) else model.model_dump_json()
     return result
 
 
@@ -177,35 +141,10 @@ def _unique(issues: list[Issue]) -> list[Issue]:
 
 def _rule_issues(kind: str, data: Any, loaded: Loaded, allow: Sequence[str]) -> list[Issue]:
     if kind == FLOW:
-        from reconciler.core.rules.flow import check_flow
-
         return check_flow(data, loaded, allow)
     if kind == REQUEST:
-        from reconciler.core.rules.request import check_request
-
         return check_request(data, loaded)
-    from reconciler.core.rules.config import check_config
-
     return check_config(data)
-
-
-def _model_issues(kind: str, data: Any) -> tuple[BaseModel | None, list[Issue]]:
-    from pydantic import ValidationError
-
-    from reconciler.models import Config, Flow, Request
-
-    models: dict[str, type[BaseModel]] = {FLOW: Flow, REQUEST: Request, CONFIG: Config}
-    model = models[kind]
-    try:
-        valid = model.model_validate(data)
-    except ValidationError as exc:
-        issues = []
-        for error in exc.errors():
-            path = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
-            message = str(error["msg"]).removeprefix("Value error, ")
-            issues.append(Issue(path, "schema", f"{dotted(path)}: {message}"))
-        return None, issues
-    return valid, []
 
 
 def _name_at(loaded: Loaded, path: tuple[str | int, ...], value: Any) -> list[Any] | None:
@@ -286,29 +225,3 @@ def read_bytes(path: str | Path, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
-
-
-def validate_config_file(path: Path, root: Path) -> tuple[RepoConfig | None, list[Finding]]:
-    """reconciler.yaml -> (RepoConfig or None, findings). Used by `load_config`; goes
-    through the result cache, so commands that only read the config skip YAML, jsonschema
-    and pydantic when the file is unchanged."""
-    from reconciler.load.tree import validate_files
-
-    tree = validate_files(root, [path], [path], use_cache=True, jobs=1, with_models=False)
-    return (tree.config if tree.valid else None), tree.findings
-
-
-def config_file_findings(result: FileResult, rel: str, root: Path) -> list[Finding]:
-    """Config rules that need the file system (kept out of the cacheable result)."""
-    bundle = (result.facts or {}).get("caBundle")
-    if bundle and not (root / bundle[0]).is_file():
-        return [
-            Finding(
-                rel,
-                bundle[1],
-                bundle[2],
-                "config-ca-bundle",
-                f"network.caBundle: {bundle[0]} does not exist (relative to the repository root)",
-            )
-        ]
-    return []

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from reconciler.models.common import ApiVersion, Strict
+from reconciler.models.common import ApiVersion, Omittable, Strict
+
+# A statusId as a key: an integer the store's INTEGER column holds (up to 9 digits here).
+STATUS_CODE = r"^-?[0-9]{1,9}$"
+
+
+def _keys_by_name(schema: dict[str, Any]) -> None:
+    """JSON Schema spelling of "every key matches STATUS_CODE, every value is text"."""
+    schema.pop("patternProperties", None)
+    schema["propertyNames"] = {"pattern": STATUS_CODE}
+    schema["additionalProperties"] = {"type": "string"}
 
 
 class NetworkPolicy(Strict):
@@ -14,7 +24,7 @@ class NetworkPolicy(Strict):
         default_factory=list,
         description="Hosts (exact or *.suffix) and CIDRs allowed although private/loopback.",
     )
-    caBundle: str | None = Field(
+    caBundle: Omittable[str] = Field(
         default=None, description="Extra trusted CAs (PEM), relative to the repo root."
     )
 
@@ -22,12 +32,12 @@ class NetworkPolicy(Strict):
 class Config(Strict):
     apiVersion: ApiVersion
     kind: Literal["Config"]
-    store: str | None = Field(
+    store: Omittable[str] = Field(
         default=None, description="Store URL; --store and RECONCILER_STORE take precedence."
     )
     network: NetworkPolicy = Field(default_factory=NetworkPolicy)
-    statuses: dict[str, str] = Field(
+    statuses: dict[Annotated[str, Field(pattern=STATUS_CODE)], str] = Field(
         default_factory=dict,
         description="Overrides of the statusId -> status name table.",
-        json_schema_extra={"propertyNames": {"pattern": "^-?[0-9]+$"}},
+        json_schema_extra=_keys_by_name,
     )

@@ -1,13 +1,23 @@
-"""The resubmit/resume request file (PRODUCT.md section 4)."""
+"""The resubmit/resume request file: which runs, of which flows, how many at most."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from reconciler.models.common import ApiVersion, Strict
+from reconciler.models.common import (
+    INT32_MAX,
+    INT32_MIN,
+    WHOLE,
+    ApiVersion,
+    Instant,
+    Int,
+    Omittable,
+    Strict,
+)
 
 REQUEST_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
@@ -19,15 +29,15 @@ class TimeWindow(Strict):
         json_schema_extra={"anyOf": [{"required": ["after"]}, {"required": ["before"]}]}
     )
 
-    after: AwareDatetime | None = None
-    before: AwareDatetime | None = None
+    after: Omittable[Instant] = None
+    before: Omittable[Instant] = None
 
     @model_validator(mode="after")
     def _ordered(self) -> TimeWindow:
         if self.after is None and self.before is None:
-            raise ValueError("a time window needs 'after', 'before' or both")
+            raise PydanticCustomError("one_of", "needs at least one of 'after' or 'before'")
         if self.after and self.before and self.after >= self.before:
-            raise ValueError("'after' must be earlier than 'before'")
+            raise PydanticCustomError("window", "is empty: 'after' must be earlier than 'before'")
         return self
 
 
@@ -53,22 +63,26 @@ class FromRequest(Strict):
 class Selection(Strict):
     """All filters given AND together."""
 
-    status: list[str | int] = Field(default_factory=list)
-    executed: TimeWindow | None = None
+    status: list[str | Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX), WHOLE]] = Field(
+        default_factory=list, description="Status names, groups or statusId integers."
+    )
+    executed: Omittable[TimeWindow] = None
     chainIds: list[str] = Field(default_factory=list)
     runIds: list[str] = Field(default_factory=list)
     workflows: list[str] = Field(default_factory=list)
-    domain: str | TextMatch | None = None
-    service: str | TextMatch | None = None
-    action: str | TextMatch | None = None
-    version: str | TextMatch | None = None
+    domain: Omittable[str | TextMatch] = None
+    service: Omittable[str | TextMatch] = None
+    action: Omittable[str | TextMatch] = None
+    version: Omittable[str | TextMatch] = None
     properties: list[PropertyFilter] = Field(default_factory=list)
-    search: str | None = Field(default=None, min_length=1)
-    fromRequest: FromRequest | None = None
+    search: Omittable[str] = Field(default=None, min_length=1)
+    fromRequest: Omittable[FromRequest] = None
 
 
 class Limits(Strict):
-    maxRuns: int = Field(default=10000, ge=1, description="Refuse a larger selection.")
+    maxRuns: Int = Field(
+        default=10000, ge=1, le=INT32_MAX, description="Refuse a larger selection."
+    )
 
 
 class Request(Strict):
@@ -79,10 +93,10 @@ class Request(Strict):
     name: str = Field(pattern=REQUEST_NAME, max_length=200, description="Unique forever.")
     reason: str = Field(min_length=1, description="Shown in the audit log.")
     action: Literal["resubmit", "resume"]
-    flows: list[str] = Field(min_length=1)
+    flows: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     select: Selection = Field(default_factory=Selection)
     limits: Limits = Field(default_factory=Limits)
-    batchSize: int | None = Field(default=None, ge=1, le=1000)
+    batchSize: Omittable[Annotated[int, Field(ge=1, le=1000), WHOLE]] = None
 
 
 def window_bounds(window: TimeWindow | None) -> tuple[datetime | None, datetime | None]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
+
+import idna
 
 from reconciler.core.netpolicy import (
     AllowlistError,
@@ -52,6 +56,21 @@ def policy_of(allow: Sequence[str]) -> NetPolicy:
     return NetPolicy.parse(good)
 
 
+_NUMERIC_HOST = re.compile(r"[0-9a-fx.]+\Z")
+
+
+def numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a host name spells the way the C resolver reads one (inet_aton:
+    `2130706433`, `0x7f000001`, `0177.0.0.1`, `127.1`), when it is one. Dotted quads are
+    literals (`literal_address`); this is for the other spellings."""
+    if not _NUMERIC_HOST.match(host) or not host[0].isdigit():
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
 def check_url(url: str, path: DocPath, policy: NetPolicy) -> list[Issue]:
     issues: list[Issue] = []
     try:
@@ -87,8 +106,31 @@ def check_url(url: str, path: DocPath, policy: NetPolicy) -> list[Issue]:
     if not host:
         issues.append(Issue(path, "url-host", "URL has no host"))
         return issues
+    if not host.isascii():
+        try:
+            idna.encode(host, uts46=True)
+        except idna.IDNAError as exc:
+            issues.append(
+                Issue(
+                    path,
+                    "url-host",
+                    f"URL host '{host}' is not a valid international domain name: {exc}",
+                    "check the spelling, or write the host in its IDNA form (xn--...)",
+                )
+            )
+            return issues
     address = literal_address(host)
-    if address is not None:
+    numeric = numeric_ipv4(host) if address is None else None
+    if numeric is not None:
+        # Written as one number, in hex or octal, or with parts left out: the resolver
+        # reads it as this address, so it is judged as this address.
+        address = numeric
+        refused = policy.refusal(str(numeric), numeric) is not None
+        what = f"{host} stands for {numeric}, which is " + describe(numeric).removeprefix(
+            f"{numeric} is "
+        )
+        host = str(numeric)
+    elif address is not None:
         refused = policy.refusal(host, address) is not None
         what = describe(address)
     else:

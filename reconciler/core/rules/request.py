@@ -1,13 +1,14 @@
-"""Rules for one request file (PRODUCT.md section 4) beyond the schema."""
+"""Rules for one request file beyond its model: status names, regular expressions."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from reconciler.core.rules import Issue, Locator, did_you_mean, get
 from reconciler.core.statuses import GROUPS, STATUS_NAMES
+from reconciler.core.validation import describe
+from reconciler.models.common import INT32_MAX, INT32_MIN
 
 STATUS_WORDS = {word.lower(): word for word in (*GROUPS, *STATUS_NAMES)}
 
@@ -17,8 +18,17 @@ def status_issue(value: object, path: tuple[str | int, ...]) -> Issue | None:
     if isinstance(value, bool) or not isinstance(value, str):
         return None  # integers are statusIds; other types are schema errors
     text = value.strip()
-    if text.lstrip("-").isdigit() or text.lower() in STATUS_WORDS:
+    if text.lower() in STATUS_WORDS:
         return None
+    if text.lstrip("-").isdigit():
+        if len(text) <= 11 and INT32_MIN <= int(text) <= INT32_MAX:
+            return None
+        return Issue(
+            path,
+            "unknown-status",
+            f"statusId {describe(text)} is out of range",
+            f"statusIds are integers from {INT32_MIN} to {INT32_MAX}",
+        )
     return Issue(
         path,
         "unknown-status",
@@ -29,32 +39,9 @@ def status_issue(value: object, path: tuple[str | int, ...]) -> Issue | None:
     )
 
 
-def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("z", "Z"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
 def check_request(data: Any, loc: Locator) -> list[Issue]:
     del loc
     issues: list[Issue] = []
-    window = get(data, "select", "executed")
-    if isinstance(window, dict):
-        after, before = _instant(window.get("after")), _instant(window.get("before"))
-        if after is not None and before is not None and after >= before:
-            issues.append(
-                Issue(
-                    ("select", "executed", "before"),
-                    "time-window",
-                    f"time window is empty: 'before' ({window['before']}) is not later than "
-                    f"'after' ({window['after']})",
-                    "the window is half-open: after <= executionTime < before",
-                )
-            )
     statuses = get(data, "select", "status")
     if isinstance(statuses, list):
         for index, value in enumerate(statuses):
