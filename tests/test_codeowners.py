@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler.core.codeowners import (
     BEGIN,
@@ -50,9 +52,52 @@ def test_folders_first_then_files_that_differ() -> None:
     ]
 
 
-def test_paths_with_spaces_and_glob_characters_are_escaped() -> None:
-    block = render_block([OwnedFile("flows.d/A B/x[1].yaml", "flows.d/A B", ("a@example.com",))])
+def test_paths_with_spaces_are_escaped_and_glob_characters_refused() -> None:
+    block = render_block([OwnedFile("flows.d/A B/x.yaml", "flows.d/A B", ("a@example.com",))])
     assert "/flows.d/A\\ B/ a@example.com" in block.splitlines()
+    for bad in ("flows.d/x[1]", "flows.d/a*", "flows.d/a?", "flows.d/a\\b", "flows.d/a\nb"):
+        with pytest.raises(CodeownersError, match="CODEOWNERS cannot name"):
+            render_block([OwnedFile(f"{bad}/x.yaml", bad, ("@a",))])
+
+
+def _pattern_matches(pattern: str, path: str) -> bool:
+    """A generated CODEOWNERS pattern (anchored, spaces escaped; no globs) applied the way
+    GitHub applies gitignore-style patterns: a folder pattern covers everything below it."""
+    literal = pattern.replace("\\ ", " ")
+    assert literal.startswith("/") and "\\" not in literal
+    if literal.endswith("/"):
+        return ("/" + path).startswith(literal)
+    return "/" + path == literal
+
+
+FOLDER_NAMES = st.lists(
+    st.sampled_from(["a", "b", "A", " ", "-", "_", ".", "#", "!", "@", "é", "Finance", "\n", "/"]),
+    min_size=1,
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(FOLDER_NAMES, min_size=1, max_size=6, unique=True))
+def test_no_generated_line_names_another_folder(names: list[str]) -> None:
+    segments = [[p for p in n.split("/") if p not in ("", ".", "..")] for n in names]
+    folders = list(dict.fromkeys("/".join(["flows.d", *parts]) for parts in segments if parts))
+    files = [OwnedFile(f"{f}/flow.yaml", f, (f"@team{i}",)) for i, f in enumerate(folders)]
+    unnameable = [f for f in folders if "\n" in f]
+    if unnameable:  # refused whole: a newline would end the rule and start another
+        with pytest.raises(CodeownersError):
+            render_block(files)
+        return
+    lines = render_block(files).splitlines()[1:-1]
+    assert len(lines) == len(set(folders))  # one rule per folder, nothing else
+    for line in lines:
+        pattern, _, owners = line.rpartition(" ")
+        owner_index = int(owners.removeprefix("@team"))
+        own = folders[owner_index]
+        for other in folders:
+            covered = _pattern_matches(pattern, f"{other}/flow.yaml")
+            # a folder's rule covers that folder and the folders below it, nothing else
+            assert covered == (other == own or other.startswith(own + "/")), (line, other)
 
 
 def test_an_invalid_owner_is_refused_with_the_file() -> None:
@@ -114,3 +159,21 @@ def test_this_repositorys_codeowners_is_current() -> None:
 
     result = run_cli("codeowners", "--check", cwd=REPO)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_folder_name_with_a_newline_cannot_grant_another_folder(tmp_path: Path) -> None:
+    write_flow(tmp_path, "Finance/pay.yaml", "Pay", ["@org/finance"])
+    write_flow(tmp_path, "zzz\n/flows.d/Finance/evil.yaml", "Evil", ["@mallory"])
+    result = run_cli("codeowners", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "flows.d/zzz\\x0a/flows.d/Finance/evil.yaml:1:1:" in result.stderr
+    assert "CODEOWNERS cannot name" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / ".github" / "CODEOWNERS").exists()
+    check = run_cli("validate", cwd=tmp_path)
+    assert check.returncode == 1
+    assert (
+        "flows.d/zzz\\x0a/flows.d/Finance/evil.yaml:1:1: error[path-name]: the path contains "
+        "a control character (U+000A), which CODEOWNERS cannot name"
+    ) in check.stdout.splitlines()
+    annotations = run_cli("validate", cwd=tmp_path, env={"GITHUB_ACTIONS": "true"})
+    assert "file=flows.d/zzz\\x0a/flows.d/Finance/evil.yaml,line=1,col=1" in annotations.stdout

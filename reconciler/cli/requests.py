@@ -84,6 +84,12 @@ def preview(
     tree = load_tree(root, [root / FLOWS_DIR, *request_paths])
     flow_dir = FLOWS_DIR + "/"
     findings = [f for f in tree.findings if not f.path.startswith(flow_dir)]
+    loaded = {item.name for item in tree.flows}
+    if any(name not in loaded for item in tree.requests for name in item.request.flows):
+        # A named flow did not load: its file's errors say why (with file:line:col).
+        findings += [
+            f for f in tree.findings if f.path.startswith(flow_dir) and f.severity is Severity.ERROR
+        ]
     statuses = StatusTable.from_config(app.config())
     previews = []
     store = open_store(app.resolved_store_url(), root=root)

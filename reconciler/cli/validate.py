@@ -9,7 +9,7 @@ import click
 
 from reconciler.cli.context import AppContext
 from reconciler.cli.params import count
-from reconciler.errors import EXIT_FAILURE, EXIT_OK, UsageError
+from reconciler.errors import EXIT_FAILURE, EXIT_OK, ConfigError, UsageError
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
 
 
@@ -37,19 +37,37 @@ def validate(
     from reconciler.reporters.findings import print_findings
 
     root = app.root
+    if not root.is_dir():
+        raise UsageError(
+            f"--repo {root}: no such directory",
+            hint="give the root of a config repository (the folder holding flows.d/)",
+        )
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
     fmt = resolve_format(output_format, ("text", "json", "github", "markdown"))
     tree = load_tree(root, list(paths) or None, use_cache=not no_cache, jobs=jobs)
     checks_requests = not paths or any(_under(p, root / "requests.d") for p in paths)
-    if checks_requests and _ledger_may_exist(root, app.resolved_store_url()):
+    # An invalid reconciler.yaml is among the findings; it names no store to look in.
+    store_url = _store_url(app) if tree.config is not None or not _has_config(root) else None
+    if checks_requests and store_url is not None and _ledger_may_exist(root, store_url):
         from reconciler.store.ledger import immutability_findings
 
         # requests are immutable once dispatched (needs a store that already exists)
-        tree.findings.extend(immutability_findings(root, app.resolved_store_url()))
+        tree.findings.extend(immutability_findings(root, store_url))
     print_findings(tree, fmt, functools.partial(_source_line, root), color=is_terminal())
     return EXIT_OK if tree.valid else EXIT_FAILURE
+
+
+def _has_config(root: Path) -> bool:
+    return (root / "reconciler.yaml").exists()
+
+
+def _store_url(app: AppContext) -> str | None:
+    try:
+        return app.resolved_store_url()
+    except ConfigError:
+        return None
 
 
 def _ledger_may_exist(root: Path, store_url: str) -> bool:

@@ -17,7 +17,36 @@ END = "# END flow-reconciler"
 OWNER_RE = re.compile(
     r"^(@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?|[^@\s]+@[^@\s]+\.[^@\s]+)$"
 )
-_SPECIAL = re.compile(r"([\\ *?\[\]!#])")
+# Glob characters have no escape GitHub documents for CODEOWNERS (and a character range is
+# not supported): a path holding one cannot be named exactly, so validate refuses it. A
+# control character would end the line, and with it the rule (a newline in a folder name
+# would write a second rule of the folder's choosing). Spaces are escaped with a backslash.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_UNNAMEABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\\*?\[\]]")
+
+
+def shown_path(path: str) -> str:
+    """A path as output may print it: control characters and undecodable bytes escaped."""
+    if _UNPRINTABLE.search(path) is None:
+        return path
+    raw = path.encode("utf-8", "surrogateescape")
+    text = raw.decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() or c == " " else f"\\x{ord(c):02x}" for c in text)
+
+
+def path_problem(path: str, *, printable_only: bool = False) -> str | None:
+    """Why a CODEOWNERS rule cannot name this repository path exactly, or None.
+    `printable_only`: only what output cannot print as it is (not valid UTF-8, control
+    characters), for files CODEOWNERS does not name."""
+    found = (_UNPRINTABLE if printable_only else _UNNAMEABLE).search(path)
+    if found is None:
+        return None
+    char = found.group()
+    if "\ud800" <= char <= "\udfff":
+        return "the path is not valid UTF-8"
+    what = f"'{char}'" if char.isprintable() else "a control character"
+    where = "" if printable_only else ", which CODEOWNERS cannot name"
+    return f"the path contains {what} (U+{ord(char):04X}){where}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +61,11 @@ class CodeownersError(ValueError):
 
 
 def _pattern(path: str, *, directory: bool) -> str:
-    # Anchored at the repo root; gitignore-style escapes for spaces and glob characters.
-    escaped = _SPECIAL.sub(r"\\\1", path)
-    return "/" + escaped + ("/" if directory else "")
+    """Anchored at the repo root, spaces escaped: `/flows.d/A\\ B/`."""
+    problem = path_problem(path)
+    if problem is not None:
+        raise CodeownersError(f"{path!r}: {problem}")
+    return "/" + path.replace(" ", "\\ ") + ("/" if directory else "")
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

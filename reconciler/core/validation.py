@@ -264,8 +264,11 @@ class _Translator:
             return Issue(path, "schema", f"{where} has more than {ctx['max_length']} {unit}")
         if kind == "string_pattern_mismatch":
             if error.key:
-                message = f"{where}: key '{path[-1]}' does not match the pattern {ctx['pattern']}"
-                return Issue(path, "schema", message, at_key=True)
+                mapping = dotted(path[:-1])
+                message = f"{mapping}: key '{path[-1]}' does not match the pattern {ctx['pattern']}"
+                return Issue(
+                    path, "schema", message, self._node(path[:-1]).get("description"), True
+                )
             message = f"{where}: {describe(value)} does not match the pattern {ctx['pattern']}"
             return Issue(path, "schema", message, node.get("description"))
         if kind == "date_time":

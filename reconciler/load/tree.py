@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
+from reconciler.core.codeowners import path_problem, shown_path
 from reconciler.core.findings import Finding, Severity, has_errors
 from reconciler.core.rules.tree import FlowFacts, NameAt, RequestFacts, check_tree
 from reconciler.load.limits import MAX_BYTES
@@ -354,10 +355,18 @@ def _assemble(tree: Tree, files: list[_File], chosen: set[str]) -> None:
     for item in files:
         result = item.result
         assert result is not None
+        problem = path_problem(item.rel, printable_only=result.kind != "flow")
+        shown = shown_path(item.rel)
+        if shown != item.rel:  # not printable as it is: nothing of it loads
+            result.model_json = None
         if item.rel in chosen:
             tree.files += 1
             tree.cached += item.cached
-            findings.extend(result.located(item.rel))
+            findings.extend(result.located(shown))
+            if problem is not None:
+                findings.append(Finding(shown, 1, 1, "path-name", problem, hint=PATH_HINT))
+        if shown != item.rel:
+            continue  # nor does it take part in the cross-file rules
         facts = result.facts or {}
         name = NameAt(*facts["name"]) if facts.get("name") else None
         if result.kind == "flow":
@@ -368,6 +377,11 @@ def _assemble(tree: Tree, files: list[_File], chosen: set[str]) -> None:
     findings.extend(f for f in check_tree(flow_facts, request_facts) if f.path in chosen)
     tree.findings = sorted(findings, key=Finding.sort_key)
     _models(tree, files, chosen)
+
+
+PATH_HINT = (
+    "rename the folder or file: flow paths are named in CODEOWNERS rules and in CI annotations"
+)
 
 
 def _models(tree: Tree, files: list[_File], chosen: set[str]) -> None:
