@@ -17,11 +17,13 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +42,8 @@ class Step:
     args: list[str]
     ok: tuple[int, ...] = (0,)
     needs: tuple[str, ...] = ()  # titles of steps that must have passed
+    before: Callable[[], None] | None = None  # what the user does first (edit a file...)
+    after: Callable[[], None] | None = None
     result: str = "not run"
     passed: bool = False
     output: str = field(default="", repr=False)
@@ -87,6 +91,7 @@ def start_receiver(work: Path) -> tuple[subprocess.Popen[str], int, Path, Path]:
             str(key_pem),
             str(log),
             DEMO_SIGNING_SECRET,
+            "fail-first-post",  # one 503 with Retry-After: dispatch retries that batch
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -122,10 +127,16 @@ def run_step(step: Step, tree: Path, store: str, env: dict[str, str], done: set[
         print(f"   {step.result}")
         return
     cmd = [sys.executable, "-m", "reconciler", "--repo", str(tree), "--store", store, *step.args]
+    if step.before is not None:
+        step.before()
     started = time.monotonic()
-    proc = subprocess.run(
-        cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT_S
-    )
+    try:
+        proc = subprocess.run(
+            cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT_S
+        )
+    finally:
+        if step.after is not None:
+            step.after()
     step.output = proc.stdout + proc.stderr
     for line in step.output.rstrip().splitlines():
         print(f"   {line}")
@@ -141,11 +152,21 @@ def receiver_report(log: Path, dispatched: bool) -> list[str]:
     """What the receiver saw; problems are returned (and fail the demo)."""
     banner("What the receiver got")
     entries = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
-    heads = Counter(e["path"] for e in entries if e["method"] == "HEAD")
-    posts = [e for e in entries if e["method"] == "POST"]
     problems: list[str] = []
+    heads = Counter(e["path"] for e in entries if e["method"] == "HEAD")
+    answered = [e for e in entries if e["method"] == "POST"]
+    posts = [e for e in answered if e.get("status", 200) == 200]
+    refused = [e for e in answered if e.get("status", 200) != 200]
     print(f"   HEAD requests (endpoint checks): {sum(heads.values())} {dict(heads) or ''}")
-    print(f"   POST requests (dispatch batches): {len(posts)}")
+    print(f"   POST requests (dispatch batches): {len(answered)}")
+    for entry in refused:
+        again = [p for p in posts if p.get("idempotencyKey") == entry.get("idempotencyKey")]
+        print(
+            f"   answered {entry['status']} (Retry-After 1 s) to batch {entry.get('idempotencyKey')};"
+            f" resent with the same Idempotency-Key: {'delivered' if again else 'NOT delivered'}"
+        )
+        if not again:
+            problems.append("the batch answered 503 was not resent")
     if posts:
         runs = [r for p in posts for r in p.get("runs") or []]
         keys = [p.get("idempotencyKey") for p in posts]
@@ -153,6 +174,8 @@ def receiver_report(log: Path, dispatched: bool) -> list[str]:
         print(f"   runs received: {len(runs)} ({len(set(runs))} distinct) {dict(by_path)}")
         print(f"   batch sizes: {sorted(Counter(len(p.get('runs') or []) for p in posts).items())}")
         print(f"   Idempotency-Key on every batch: {all(keys)}; distinct: {len(set(keys))}")
+        if len(set(keys)) != len(keys):
+            problems.append("a batch was delivered twice")
         sigs = [p.get("signatureValid") for p in posts]
         print(f"   Standard Webhooks signature verified: {sum(1 for s in sigs if s)}/{len(sigs)}")
         print(f"   headers seen: {sorted(set().union(*(p['headers'] for p in posts)))}")
@@ -198,18 +221,57 @@ def main() -> int:
         )
         env.pop("RECONCILER_STORE", None)
 
+        orders = tree / "flows.d" / "Sales" / "orders.yaml"
+        typo = tree / "flows.d" / "Sales" / "typo.yaml"
+        original = orders.read_text()
+
+        def make_typo() -> None:  # a new flow with a misspelt key
+            typo.write_text(
+                original.replace("name: Order Processing", "name: Returns").replace(
+                    "mappings:", "mapings:"
+                )
+            )
+
+        def edit_flow() -> None:
+            orders.write_text(original.replace("value: sales", "value: sales-emea"))
+
+        def edit_store_by_hand() -> None:  # someone "fixes" a flow in the database directly
+            with sqlite3.connect(work / "store.db") as db:
+                db.execute(
+                    "UPDATE flows SET spec = json_set(spec, '$.description', 'edited in SQL') "
+                    "WHERE name = 'Order Processing'"
+                )
+
         steps = [
             Step("create store", ["store", "migrate"]),
             Step("validate", ["validate"]),
+            Step(
+                "a typo, caught",
+                ["validate"],
+                ok=(1,),
+                before=make_typo,
+                after=lambda: typo.unlink(),
+            ),
             Step("plan", ["plan"], needs=("create store",)),
             Step("apply", ["apply"], needs=("create store",)),
             Step("plan after apply", ["plan", "--detailed-exitcode"], needs=("apply",)),
+            Step("plan an edit", ["plan"], needs=("apply",), before=edit_flow),
+            Step("apply the edit", ["apply"], needs=("plan an edit",)),
+            Step(
+                "drift, seen",
+                ["plan", "--detailed-exitcode"],
+                ok=(2,),
+                needs=("apply the edit",),
+                before=edit_store_by_hand,
+            ),
+            Step("apply restores it", ["apply"], needs=("drift, seen",)),
             Step("check endpoints", ["check"], needs=("create store",)),
             Step("import runs", ["runs", "import", "runs.ndjson"], needs=("create store",)),
             Step("preview requests", ["requests", "preview"], needs=("import runs",)),
             Step("dispatch", ["requests", "dispatch"], needs=("preview requests",)),
             Step("request status", ["requests", "status"], needs=("dispatch",)),
             Step("store status", ["status"], needs=("apply",)),
+            Step("history", ["history", "--flow", "Order Processing"], needs=("apply",)),
             Step("CODEOWNERS from owners", ["codeowners", "--stdout"]),
         ]
         done: set[str] = set()

@@ -36,7 +36,7 @@ def test_detailed_exitcode(store_url: str, tmp_path: Path) -> None:
     assert cli(tmp_path, store_url, "plan").returncode == 0  # without the flag
     applied = cli(tmp_path, store_url, "apply")
     assert applied.returncode == 0, applied.stderr
-    assert "Applied 1 change(s) (1 create)" in applied.stdout
+    assert "Applied 1 change (1 create)" in applied.stdout
     none = cli(tmp_path, store_url, "plan", "--detailed-exitcode")
     assert none.returncode == 0 and "No changes" in none.stdout
     (tmp_path / "flows.d" / "bad.yaml").write_text("apiVersion: reconciler/v1\nkind: Flow\n")
@@ -336,7 +336,7 @@ def test_two_concurrent_applies_serialize(store_url: str, tmp_path: Path) -> Non
     outs = [p.communicate(timeout=180) for p in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0], outs
     stdouts = sorted(o[0].splitlines()[0] for o in outs)
-    assert stdouts[0].startswith("Applied 400 change(s) (400 create)")
+    assert stdouts[0].startswith("Applied 400 changes (400 create)")
     assert stdouts[1].startswith("No changes")
     store = open_store(store_url)
     assert store.query_one("SELECT COUNT(*) FROM audit")[0] == 400  # type: ignore[index]

@@ -52,12 +52,23 @@ def test_demo_runs_end_to_end_and_leaves_no_process() -> None:
     assert "FAILED" not in rows.values()
     # Every command exists now: every step ran and passed, none was skipped.
     assert set(rows.values()) == {"ok"}, summary
-    assert len(rows) == 12
+    assert len(rows) == 18
     ran = [t for t, r in rows.items() if r == "ok"]
     assert f"{len(ran)} step(s) ran, all ok" in out
 
-    # Each step that ran printed its command's real output.
+    # Each step that ran printed its command's real output: the strongest features first.
     assert "/flows.d/Sales/ @demo/sales-integration" in out
+    assert (
+        "error[unknown-key]: unknown key 'mapings'" in out
+        and "         = hint: did you mean 'mappings'?" in out
+    )
+    assert 'resubmit.headers[x-team].value: "sales" -> "sales-emea"' in out  # the update diff
+    assert 'description: "edited in SQL" -> "Webshop orders to SAP"' in out  # drift restored
+    assert re.search(
+        r"answered 503 \(Retry-After 1 s\) to batch \S+; resent with the same "
+        r"Idempotency-Key: delivered",
+        out,
+    )
     if rows.get("dispatch") == "ok":
         received = re.search(r"runs received: (\d+) \((\d+) distinct\)", out)
         expected = expected_run_ids("2026-11-27T22:00:00Z", "2026-11-28T06:00:00Z")

@@ -119,7 +119,7 @@ def test_dispatch_cli_summary_json_status_history_and_masking(
     }
     assert {r["detail"]["event"] for r in records} == {"batch", "freeze", "dispatch"}
     flow = cli(tmp_path, store_url, "history", "--flow", "Order Processing", "--action", "resubmit")
-    assert flow.stdout.count("batch Order Processing#") == 3, flow.stdout
+    assert flow.stdout.count(f'request "{REQUEST}" batch Order Processing#') == 3, flow.stdout
     assert "batch Order Processing#2 failed after 1 attempt: HTTP 401 Unauthorized" in flow.stdout
     summary = cli(tmp_path, store_url, "status", "--format", "json")
     section = json.loads(summary.stdout)

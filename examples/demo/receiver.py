@@ -49,6 +49,9 @@ def verify_signature(secret: str, headers: Any, body: bytes) -> bool | None:
 def main() -> None:
     cert, key, log_path = sys.argv[1:4]
     secret = sys.argv[4] if len(sys.argv) > 4 else ""
+    # "fail-first-post": answer the first POST 503 with Retry-After: 1 (a receiver that was
+    # briefly down), to show a retried batch
+    failures_left = [1 if "fail-first-post" in sys.argv[5:] else 0]
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
@@ -61,8 +64,12 @@ def main() -> None:
             with lock, open(log_path, "a", encoding="utf-8") as log:
                 log.write(json.dumps(entry) + "\n")
 
-        def _reply(self, code: int, payload: bytes = b"") -> None:
+        def _reply(
+            self, code: int, payload: bytes = b"", headers: dict[str, str] | None = None
+        ) -> None:
             self.send_response(code)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
@@ -81,9 +88,13 @@ def main() -> None:
                 self._record({"method": "POST", "path": self.path, "error": "not JSON"})
                 self._reply(400, b'{"error": "not JSON"}')
                 return
+            with lock:
+                fail = failures_left[0] > 0
+                failures_left[0] -= fail
             self._record(
                 {
                     "method": "POST",
+                    "status": 503 if fail else 200,
                     "path": self.path,
                     "runs": [r.get("id") for r in runs] if isinstance(runs, list) else None,
                     "idempotencyKey": self.headers.get("Idempotency-Key"),
@@ -101,6 +112,9 @@ def main() -> None:
                     else None,
                 }
             )
+            if fail:
+                self._reply(503, b'{"error": "briefly unavailable"}', {"Retry-After": "1"})
+                return
             self._reply(200, json.dumps({"accepted": len(runs)}).encode())
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

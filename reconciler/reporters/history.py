@@ -17,18 +17,29 @@ def _short(value: str | None) -> str:
     return value.removeprefix("sha256:")[:12]
 
 
+def _subject(r: AuditRecord) -> str:
+    if r.kind == "batch" and r.request:
+        seq = r.detail.get("seq") if isinstance(r.detail, dict) else None
+        batch = f" {r.flow}#{seq}" if r.flow is not None and seq is not None else ""
+        return f'request "{r.request}" batch{batch}'
+    if r.flow:
+        return f'flow "{r.flow}"'
+    return f'request "{r.request}"' if r.request else r.kind
+
+
 def history_text(records: Sequence[AuditRecord]) -> str:
     if not records:
         return "No audit records match.\n"
     lines = []
     for r in records:
-        subject = (
-            f'flow "{r.flow}"' if r.flow else f'request "{r.request}"' if r.request else r.kind
-        )
         commit = f" @{short_commit(r.commit)}" if r.commit else ""
+        hashes = (
+            f"  {_short(r.before_hash)} -> {_short(r.after_hash)}"
+            if r.before_hash or r.after_hash
+            else ""
+        )
         lines.append(
-            f"{r.at}  {r.action:<9} {subject}  by {r.actor or 'unknown'}{commit}  "
-            f"{_short(r.before_hash)} -> {_short(r.after_hash)}"
+            f"{r.at}  {r.action:<9} {_subject(r)}  by {r.actor or 'unknown'}{commit}{hashes}"
         )
         note = r.detail.get("note") if isinstance(r.detail, dict) else None
         if note:

@@ -15,6 +15,7 @@ from reconciler.reporters.common import (
     github_escape,
     json_document,
     notice_lines,
+    plural,
     truncate_markdown,
 )
 
@@ -215,7 +216,7 @@ def apply_text(result: ApplyResult, *, color: bool = False) -> str:
     who = f"by {prov.actor}" + (f" at commit {short_commit(prov.commit)}" if prov.commit else "")
     if result.applied:
         lines = [
-            f"Applied {len(result.applied)} change(s) ({_applied_summary(result.applied)}) "
+            f"Applied {plural(len(result.applied), 'change')} ({_applied_summary(result.applied)}) "
             f"{who}; store revision {result.revision}."
         ]
     else:
