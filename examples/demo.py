@@ -71,7 +71,9 @@ def banner(text: str) -> None:
     print(f"\n\033[1m== {text}\033[0m" if sys.stdout.isatty() else f"\n== {text}", flush=True)
 
 
-def start_receiver(work: Path) -> tuple[subprocess.Popen[str], int, Path, Path]:
+def start_receiver(
+    work: Path, *, fail_first_post: bool = False
+) -> tuple[subprocess.Popen[str], int, Path, Path]:
     import trustme
 
     ca = trustme.CA()
@@ -91,7 +93,8 @@ def start_receiver(work: Path) -> tuple[subprocess.Popen[str], int, Path, Path]:
             str(key_pem),
             str(log),
             DEMO_SIGNING_SECRET,
-            "fail-first-post",  # one 503 with Retry-After: dispatch retries that batch
+            # one 503 with Retry-After: dispatch retries that batch
+            *(["fail-first-post"] if fail_first_post else []),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -204,7 +207,7 @@ def main() -> int:
     receiver = None
     try:
         banner("Setting up")
-        receiver, port, ca_pem, log = start_receiver(work)
+        receiver, port, ca_pem, log = start_receiver(work, fail_first_post=True)
         tree = prepare_tree(work, port, ca_pem)
         store = f"sqlite:///{work / 'store.db'}"
         print(f"   config repo: {tree}")
