@@ -1,13 +1,13 @@
-"""Bench: `reconciler requests dispatch` of 100,000 runs in batches of 100 to a local HTTPS
+"""Bench: `reconciler requests dispatch` of 300,000 runs in batches of 100 to a local HTTPS
 receiver in its own process, against a bare httpx loop sending the same batches with the
-same concurrency (PRODUCT.md section 13: >= 0.8x the loop's throughput, peak RSS < 300 MB).
+same concurrency (bar: >= 0.8x the loop's throughput, peak RSS < 300 MB).
 
 Both sides are whole processes timed from spawn to exit: the dispatch command includes
 start-up, validation, freezing the selection (a ledger row per batch), reading the records
 back per batch and committing every batch before and after its POST; the loop includes
 interpreter start-up and reading the pre-built bodies from a file.
 
-    python bench/dispatch.py [--runs 100000] [--batch 100] [--concurrency 8] [--rounds 3]
+    python bench/dispatch.py [--runs 300000] [--batch 100] [--concurrency 8] [--rounds 3]
                              [--store postgresql://...]   (default: a fresh SQLite file)
 """
 
@@ -213,7 +213,7 @@ def throwaway_database(stack: contextlib.ExitStack) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=300_000)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)

@@ -28,8 +28,8 @@ from reconciler.core.dispatch import DispatchSettings, FlowSend
 from reconciler.core.netpolicy import IPAddress
 from reconciler.core.statuses import StatusTable
 from reconciler.dispatcher import Dispatcher, RequestOutcome, selector
-from reconciler.http.connect import NetworkSettings
-from reconciler.http.poster import GuardedPoster
+from reconciler.http.attempt import BatchPoster
+from reconciler.http.settings import NetworkSettings
 from reconciler.load.config import load_config
 from reconciler.load.tree import load_tree
 from reconciler.store import ledger
@@ -46,6 +46,10 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
     delay: float = 0.0
     reset: bool = False  # read the request, then drop the connection with a TCP RST
+    hang_up: bool = False  # read the request, then close the connection (no answer)
+    close: bool = False  # answer with `Connection: close`, then close
+    drip: float = 0.0  # seconds between the bytes of the answer
+    drip_body_only: bool = False  # the head at once, then the body byte by byte
     body: bytes = b'{"ok":true}'
 
 
@@ -58,6 +62,8 @@ class Hit:
     attempt: int  # how many times this Idempotency-Key has been seen, this one included
     signature_ok: bool | None  # None: the receiver has no signing key
     at: float
+    on_connection: int = 1  # 1: the first request on its connection; 2: the next ...
+    idle: float = 0.0  # seconds the connection was idle before this request
 
 
 Script = Callable[[Hit], Reply]
@@ -94,17 +100,31 @@ async def _serve_connection(
 ) -> None:
     with state.lock:
         state.connections += 1
+    served = 0
+    idle_since = time.monotonic()
     try:
         while True:
             request = await _read_request(reader)
             if request is None:
                 return
+            served += 1
+            arrived = time.monotonic()
             _method, path, headers, body = request
             key = headers.get("idempotency-key", "")
             with state.lock:
                 state.seen[key] = state.seen.get(key, 0) + 1
                 ok = verify_standard_webhook(state.secret, headers, body) if state.secret else None
-                hit = Hit(path, key, headers, body, state.seen[key], ok, time.monotonic())
+                hit = Hit(
+                    path,
+                    key,
+                    headers,
+                    body,
+                    state.seen[key],
+                    ok,
+                    arrived,
+                    served,
+                    arrived - idle_since,
+                )
                 state.hits.append(hit)
             reply = state.script(hit)
             if reply.delay:
@@ -115,14 +135,30 @@ async def _serve_connection(
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 writer.transport.abort()
                 return
+            if reply.hang_up:
+                return
             try:
                 phrase = HTTPStatus(reply.status).phrase
             except ValueError:
                 phrase = "Status"
             head = f"HTTP/1.1 {reply.status} {phrase}\r\nContent-Length: {len(reply.body)}\r\n"
             head += "".join(f"{k}: {v}\r\n" for k, v in reply.headers)
-            writer.write(head.encode("latin-1") + b"\r\n" + reply.body)
-            await writer.drain()
+            if reply.close:
+                head += "Connection: close\r\n"
+            answer = head.encode("latin-1") + b"\r\n" + reply.body
+            if reply.drip:
+                at_once = len(answer) - len(reply.body) if reply.drip_body_only else 0
+                writer.write(answer[:at_once])
+                for i in range(at_once, len(answer)):
+                    writer.write(answer[i : i + 1])
+                    await writer.drain()
+                    await asyncio.sleep(reply.drip)
+            else:
+                writer.write(answer)
+                await writer.drain()
+            if reply.close:
+                return
+            idle_since = time.monotonic()
     except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError, OSError):
         return
     finally:
@@ -309,15 +345,8 @@ def dispatch_in_process(
         assert dns is not None
         return [ipaddress.ip_address(dns[host])]
 
-    def factory(send: FlowSend) -> GuardedPoster:
-        return GuardedPoster(
-            network.policy,
-            send.url,
-            ssl_context=network.ssl_context(),
-            timeout=send.timeout,
-            max_connections=send.concurrency,
-            resolver=resolve if dns is not None else None,
-        )
+    def factory(send: FlowSend) -> BatchPoster:
+        return BatchPoster(network, send, resolver=resolve if dns is not None else None)
 
     store = open_store(store_url, root=root)
     try:

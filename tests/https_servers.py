@@ -12,11 +12,12 @@ import json
 import ssl
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Self
+from typing import Any, Self
 
+import httpcore
 import trustme
 
 
@@ -143,6 +144,54 @@ class LoopThreadServer:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()
+
+
+class RawServer(LoopThreadServer):
+    """Answers every request with the exact bytes of `replies` in turn (then closes if
+    `close` is set): framings the HTTPSServer never uses."""
+
+    def __init__(self, cert: trustme.LeafCert, replies: list[bytes], *, close: bool) -> None:
+        self.context = server_context(cert)
+        self.replies = list(replies)
+        self.close = close
+        self.connections = 0
+        super().__init__()
+
+    async def _start(self) -> asyncio.AbstractServer:
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.connections += 1
+            try:
+                while self.replies and await _read_request(reader) is not None:
+                    writer.write(self.replies.pop(0))
+                    await writer.drain()
+                    if self.close:
+                        break
+            finally:
+                writer.close()
+
+        return await asyncio.start_server(serve, "127.0.0.1", 0, ssl=self.context)
+
+
+class RecordingBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's socket layer, instrumented: every connect is recorded (host, port)."""
+
+    def __init__(self) -> None:
+        self.inner = httpcore.AnyIOBackend()
+        self.connects: list[tuple[str, int]] = []
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        self.connects.append((host, port))
+        return await self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
 
 
 class HTTPSServer(LoopThreadServer):

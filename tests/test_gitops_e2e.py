@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 
 from reconciler.reporters.pr import MARKER
 from tests.actions_runner import Runner
@@ -102,12 +103,14 @@ def received(log: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
 
 
-def make_config_repo(tmp_path: Path, base: str, ca_pem: Path) -> Path:
-    """A config repo on `main` with two flows pointing at the receiver, and our workflows."""
+def make_config_repo(tmp_path: Path, base: str, ca_pem: Path, github_ca: trustme.CA) -> Path:
+    """A config repo on `main` with two flows pointing at the receiver, and our workflows.
+    Its CA bundle is the receiver's CA with the GitHub stand-in's appended (the API is
+    called through the same guard)."""
     repo = tmp_path / "config-repo"
     (repo / "flows.d" / "Sales").mkdir(parents=True)
     (repo / "flows.d" / "Finance").mkdir()
-    shutil.copy(ca_pem, repo / "ca.pem")
+    (repo / "ca.pem").write_bytes(ca_pem.read_bytes() + github_ca.cert_pem.bytes())
     (repo / "reconciler.yaml").write_text(
         "apiVersion: reconciler/v1\nkind: Config\n"
         "network:\n  allow: ['127.0.0.1/32']\n  caBundle: ca.pem\n"
@@ -168,11 +171,12 @@ def test_pull_request_then_merge(
     store_url: str,
     receiver: tuple[int, Path, Path],
     github: tuple[FakeGitHub, str],  # noqa: F811
+    ca: trustme.CA,
 ) -> None:
     port, ca_pem, log = receiver
     gh_state, gh_api = github
     base = f"https://127.0.0.1:{port}"
-    repo = make_config_repo(tmp_path, base, ca_pem)
+    repo = make_config_repo(tmp_path, base, ca_pem, ca)
     secrets = {
         "RECONCILER_STORE": store_url,
         "ORDERS_API_KEY": API_KEY,
@@ -284,10 +288,11 @@ def test_a_broken_pull_request_gets_annotations_a_red_comment_and_changes_nothin
     sqlite_url: str,
     receiver: tuple[int, Path, Path],
     github: tuple[FakeGitHub, str],  # noqa: F811
+    ca: trustme.CA,
 ) -> None:
     port, ca_pem, log = receiver
     gh_state, gh_api = github
-    repo = make_config_repo(tmp_path, f"https://127.0.0.1:{port}", ca_pem)
+    repo = make_config_repo(tmp_path, f"https://127.0.0.1:{port}", ca_pem, ca)
     job = make_job(tmp_path, repo, {"RECONCILER_STORE": sqlite_url}, gh_api)
     main = job("apply.yml", "apply", {"sha": git(repo, "rev-parse", "HEAD")}, "main")
     assert all(r.returncode == 0 for r in main.results)

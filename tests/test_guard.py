@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import os
 import ssl
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpcore
 import httpx
 import pytest
 import trustme
@@ -19,37 +17,15 @@ import trustme
 from reconciler.core.netpolicy import IPAddress, NetPolicy
 from reconciler.errors import ConfigError
 from reconciler.http.guard import (
-    NetworkSettings,
     PolicyRefused,
     ResolutionFailed,
     build_async_client,
     build_client,
-    build_ssl_context,
 )
+from reconciler.http.settings import NetworkSettings
+from reconciler.http.trust import build_ssl_context
 from reconciler.models import Config
-from tests.https_servers import HTTPSServer
-
-
-class RecordingBackend(httpcore.AsyncNetworkBackend):
-    """The raw socket layer, instrumented: every connect attempt is recorded."""
-
-    def __init__(self) -> None:
-        self.inner = httpcore.AnyIOBackend()
-        self.connects: list[tuple[str, int]] = []
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        self.connects.append((host, port))
-        return await self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
+from tests.https_servers import HTTPSServer, RecordingBackend, Route
 
 
 @pytest.fixture
@@ -85,7 +61,7 @@ def test_connects_to_the_screened_address_and_verifies_the_original_name(
     resolver = _resolver({"pinned.test": "127.0.0.1"})
     client = build_async_client(
         NetPolicy.parse(["127.0.0.1/32"]),
-        ca_bundle=ca_pem,
+        ssl_context=build_ssl_context(ca_pem),
         resolver=resolver,
         network_backend=recorder,
         timeout=5,
@@ -106,7 +82,7 @@ def test_tls_hostname_is_checked_against_the_url_host_not_the_ip(
     with HTTPSServer(ca.issue_cert("other.test")) as srv:
         client = build_async_client(
             NetPolicy.parse(["127.0.0.1/32"]),
-            ca_bundle=ca_pem,
+            ssl_context=build_ssl_context(ca_pem),
             resolver=_resolver({"pinned.test": "127.0.0.1"}),
             timeout=5,
         )
@@ -123,7 +99,9 @@ def test_refused_addresses_are_never_connected_to(
     server: HTTPSServer, ca_pem: Path, host: str
 ) -> None:
     recorder = RecordingBackend()
-    client = build_async_client(NetPolicy(), ca_bundle=ca_pem, network_backend=recorder, timeout=5)
+    client = build_async_client(
+        NetPolicy(), ssl_context=build_ssl_context(ca_pem), network_backend=recorder, timeout=5
+    )
     with pytest.raises(PolicyRefused) as info:
         _head(client, server.url("/", host=host))
     assert "refused by network policy" in info.value.reason
@@ -132,7 +110,7 @@ def test_refused_addresses_are_never_connected_to(
 
 
 def test_metadata_address_reason_is_plain(ca_pem: Path) -> None:
-    client = build_async_client(NetPolicy(), ca_bundle=ca_pem, timeout=5)
+    client = build_async_client(NetPolicy(), ssl_context=build_ssl_context(ca_pem), timeout=5)
     with pytest.raises(PolicyRefused) as info:
         _head(client, "https://169.254.169.254/latest/meta-data/")
     assert info.value.reason == (
@@ -142,7 +120,7 @@ def test_metadata_address_reason_is_plain(ca_pem: Path) -> None:
 
 
 def test_unresolvable_host_is_a_dns_failure(ca_pem: Path) -> None:
-    client = build_async_client(NetPolicy(), ca_bundle=ca_pem, timeout=5)
+    client = build_async_client(NetPolicy(), ssl_context=build_ssl_context(ca_pem), timeout=5)
     with pytest.raises(ResolutionFailed) as info:
         _head(client, "https://no-such-host.invalid/")
     assert info.value.reason == "DNS failure: cannot resolve no-such-host.invalid"
@@ -150,12 +128,14 @@ def test_unresolvable_host_is_a_dns_failure(ca_pem: Path) -> None:
 
 def test_sync_client_is_guarded_too(server: HTTPSServer, ca_pem: Path) -> None:
     with (
-        build_client(NetPolicy(), ca_bundle=ca_pem, timeout=5) as client,
+        build_client(NetPolicy(), ssl_context=build_ssl_context(ca_pem), timeout=5) as client,
         pytest.raises(PolicyRefused),
     ):
         client.post(server.url("/"), json=[{"id": 1}])
     assert server.connections == 0
-    with build_client(NetPolicy.parse(["localhost"]), ca_bundle=ca_pem, timeout=5) as client:
+    with build_client(
+        NetPolicy.parse(["localhost"]), ssl_context=build_ssl_context(ca_pem), timeout=5
+    ) as client:
         assert client.post(server.url("/", host="localhost"), json=[1]).status_code == 200
     assert [r.method for r in server.requests] == ["POST"]
 
@@ -164,7 +144,9 @@ def test_environment_proxies_are_ignored(
     server: HTTPSServer, ca_pem: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # would fail if used
-    client = build_async_client(NetPolicy.parse(["127.0.0.1"]), ca_bundle=ca_pem, timeout=5)
+    client = build_async_client(
+        NetPolicy.parse(["127.0.0.1"]), ssl_context=build_ssl_context(ca_pem), timeout=5
+    )
     assert _head(client, server.url("/")).status_code == 200
 
 
@@ -202,35 +184,81 @@ def test_bad_ca_bundle(tmp_path: Path) -> None:
 )
 def test_odd_spellings_of_local_addresses_are_refused(ca_pem: Path, host: str) -> None:
     recorder = RecordingBackend()
-    client = build_async_client(NetPolicy(), ca_bundle=ca_pem, network_backend=recorder)
+    client = build_async_client(
+        NetPolicy(), ssl_context=build_ssl_context(ca_pem), network_backend=recorder
+    )
     with pytest.raises(PolicyRefused):
         _head(client, f"https://{host}/")
     assert recorder.connects == []
 
 
-def test_ca_lookups_follow_the_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ca_pem: Path
-) -> None:
-    from reconciler.http.connect import certifi_bundle, system_capath
+def test_plain_http_is_never_contacted(ca_pem: Path) -> None:
+    with HTTPSServer(None) as plain:  # a listener speaking plain HTTP
+        client = build_async_client(
+            NetPolicy.parse(["127.0.0.1"]), ssl_context=build_ssl_context(ca_pem), timeout=5
+        )
+        with pytest.raises(httpx.UnsupportedProtocol, match="only https://"):
+            _head(client, f"http://127.0.0.1:{plain.port}/")
+        assert plain.connections == 0
 
-    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
-    capath = system_capath()
-    assert capath is None or Path(capath).is_dir()
-    # Another file or directory named by the environment is loaded as OpenSSL would: eagerly.
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca_pem))
-    assert system_capath() is None
-    monkeypatch.delenv("SSL_CERT_FILE")
-    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
-    assert system_capath() is None
-    # The defaults themselves, named through links (as some images do), change nothing.
-    paths = ssl.get_default_verify_paths()
-    (tmp_path / "file").symlink_to(paths.openssl_cafile)
-    (tmp_path / "dir").symlink_to(paths.openssl_capath)
-    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "file"))
-    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path / "dir"))
-    linked = system_capath()
-    assert (linked and os.path.realpath(linked)) == (capath and os.path.realpath(capath))
+
+def test_redirects_are_not_followed(ca: trustme.CA, ca_pem: Path) -> None:
+    moved = {"/a": Route(302, (("Location", "/b"),))}
+    with HTTPSServer(ca.issue_cert("127.0.0.1"), routes=moved) as srv:
+        client = build_async_client(
+            NetPolicy.parse(["127.0.0.1"]), ssl_context=build_ssl_context(ca_pem), timeout=5
+        )
+        response = _head(client, srv.url("/a"))
+        assert response.status_code == 302
+        assert [r.path for r in srv.requests] == ["/a"]
+
+
+def test_a_header_with_a_line_break_is_never_sent(server: HTTPSServer, ca_pem: Path) -> None:
+    with (
+        build_client(
+            NetPolicy.parse(["127.0.0.1"]), ssl_context=build_ssl_context(ca_pem), timeout=5
+        ) as client,
+        pytest.raises(httpx.LocalProtocolError),
+    ):
+        client.post(server.url("/"), headers={"X-Key": "a\r\nInjected: 1"}, content=b"[]")
+    assert server.requests == []
+
+
+def test_tls_below_1_2_is_never_negotiated() -> None:
+    assert build_ssl_context().minimum_version is ssl.TLSVersion.TLSv1_2
+    assert build_ssl_context().verify_mode is ssl.CERT_REQUIRED
+    assert build_ssl_context().check_hostname
+
+
+def test_system_and_certifi_cas_are_trusted() -> None:
     import certifi
 
-    assert Path(certifi_bundle()) == Path(certifi.where())
+    trusted = {cert["serialNumber"] for cert in build_ssl_context().get_ca_certs()}
+    pem = Path(certifi.where()).read_text()
+    first = pem[pem.index("-----BEGIN CERTIFICATE-----") :]
+    first = first[: first.index("-----END CERTIFICATE-----") + len("-----END CERTIFICATE-----")]
+    der = ssl.PEM_cert_to_DER_cert(first)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(cadata=der)
+    [certifi_root] = context.get_ca_certs()
+    assert certifi_root["serialNumber"] in trusted
+
+
+def test_a_ca_appended_to_a_bundle_is_trusted(ca: trustme.CA, tmp_path: Path) -> None:
+    """One PEM file with several CAs, the one that matters last (no hashed directory, no
+    c_rehash): what `cat new-ca.pem >> bundle.pem` gives."""
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(trustme.CA().cert_pem.bytes() + ca.cert_pem.bytes())
+    with HTTPSServer(ca.issue_cert("127.0.0.1")) as srv:
+        client = build_async_client(
+            NetPolicy.parse(["127.0.0.1"]), ssl_context=build_ssl_context(bundle), timeout=5
+        )
+        assert _head(client, srv.url("/")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "problem"), [("/dev/zero", "not a regular file"), (".", "not a regular file")]
+)
+def test_a_ca_bundle_that_is_not_a_file_is_refused(path: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=problem):
+        build_ssl_context(path)

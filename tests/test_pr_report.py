@@ -12,10 +12,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import trustme
 
 from reconciler.reporters.common import MARKDOWN_LIMIT
 from reconciler.reporters.pr import MARKER, Section, render_pr_comment
 from tests.conftest import run_cli
+from tests.https_servers import server_context
 
 
 def big_plan(flows: int) -> str:
@@ -115,7 +117,7 @@ class FakeGitHub:
 
 
 @pytest.fixture
-def github() -> Iterator[tuple[FakeGitHub, str]]:
+def github(ca: trustme.CA) -> Iterator[tuple[FakeGitHub, str]]:
     state = FakeGitHub(others=130)
 
     class Handler(BaseHTTPRequestHandler):
@@ -146,7 +148,7 @@ def github() -> Iterator[tuple[FakeGitHub, str]]:
             page = int(query.get("page", ["1"])[0])
             chunk = state.comments[(page - 1) * 100 : page * 100]
             more = len(state.comments) > page * 100
-            host = f"http://127.0.0.1:{self.server.server_address[1]}"
+            host = f"https://127.0.0.1:{self.server.server_address[1]}"
             link = f'<{host}/repos/o/r/issues/7/comments?per_page=100&page={page + 1}>; rel="next"'
             self._send(200, chunk, link if more else None)
 
@@ -171,19 +173,28 @@ def github() -> Iterator[tuple[FakeGitHub, str]]:
             self._send(404, {"message": "Not Found"})
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = server_context(ca.issue_cert("127.0.0.1")).wrap_socket(
+        server.socket, server_side=True
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield state, f"http://127.0.0.1:{server.server_address[1]}"
+        yield state, f"https://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
 
 
 def test_sticky_comment_is_created_once_then_updated_in_place(
-    tmp_path: Path, github: tuple[FakeGitHub, str]
+    tmp_path: Path, github: tuple[FakeGitHub, str], ca_pem: Path
 ) -> None:
+    """Through the SSRF guard like every outbound request: the stand-in's address and CA
+    are allowed in reconciler.yaml, as a GitHub Enterprise Server's would be."""
     state, api = github
+    (tmp_path / "reconciler.yaml").write_text(
+        "apiVersion: reconciler/v1\nkind: Config\n"
+        f"network:\n  allow: ['127.0.0.1']\n  caBundle: {ca_pem}\n"
+    )
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 7}}))
     env = {
@@ -217,6 +228,16 @@ def test_sticky_comment_is_created_once_then_updated_in_place(
     assert denied.returncode == 1
     assert "HTTP 401 Bad credentials" in denied.stderr and "pull-requests: write" in denied.stderr
     assert "Traceback" not in denied.stderr
+
+    # Without the allowance the API's address is refused like any configured endpoint's.
+    (tmp_path / "reconciler.yaml").write_text(
+        f"apiVersion: reconciler/v1\nkind: Config\nnetwork:\n  caBundle: {ca_pem}\n"
+    )
+    calls = len(state.calls)
+    refused = run_cli(*args, cwd=tmp_path, env={**env, "GITHUB_TOKEN": "s3cr3t-token"})
+    assert refused.returncode == 1
+    assert "refused by network policy: 127.0.0.1 is loopback" in refused.stderr
+    assert "network.allow" in refused.stderr and len(state.calls) == calls
 
 
 def flow_yaml(name: str, workflow: str, url: str) -> str:

@@ -17,9 +17,10 @@ import pytest
 import trustme
 
 from reconciler.core.endpoints import Outcome
-from reconciler.core.netpolicy import NetPolicy
-from reconciler.http.connect import build_ssl_context
+from reconciler.core.netpolicy import IPAddress, NetPolicy
+from reconciler.http.guard import AsyncResolver
 from reconciler.http.reachability import check_urls
+from reconciler.http.settings import NetworkSettings
 from reconciler.store import ledger
 from tests.conftest import run_cli
 from tests.dispatch_support import (
@@ -45,6 +46,13 @@ METADATA_FORMS = {  # IPv6 spellings of 169.254.169.254
 }
 # Allow entries that hold the IPv6 forms themselves, none of them an IPv4 entry.
 IPV6_SHAPES = ["2000::/3", "::/0", "2002::/16", "64:ff9b::/96", "::ffff:0:0/96", "::/96"]
+
+
+def resolve_to(address: str) -> AsyncResolver:
+    async def resolve(host: str, port: int) -> list[IPAddress]:
+        return [ipaddress.ip_address(address)]
+
+    return resolve
 
 
 def _repo(root: Path, ca: trustme.CA, allow: list[str], port: int) -> dict[str, str]:
@@ -142,10 +150,7 @@ def test_a_name_resolving_to_a_carried_loopback_is_refused_at_send_time(
         seed_store_at(store_url, tmp_path, [record_text(i) for i in range(20)])
         [outcome] = dispatch_in_process(tmp_path, store_url, dns={"orders.example.test": form})
         [result] = check_urls(
-            [url],
-            NetPolicy.parse([shape]),
-            ssl_context=build_ssl_context(ca_pem),
-            resolver=lambda host, port: [ipaddress.ip_address(form)],
+            [url], NetworkSettings(NetPolicy.parse([shape]), ca_pem), resolver=resolve_to(form)
         )
         assert receiver.connections == 0
     assert outcome.status == ledger.FAILED
@@ -165,9 +170,8 @@ def test_an_ipv4_entry_admits_every_form_and_the_connection_goes_to_ipv4(
         for form in LOOPBACK_FORMS.values():
             [result] = check_urls(
                 [url],
-                NetPolicy.parse(["127.0.0.1/32"]),
-                ssl_context=build_ssl_context(ca_pem),
-                resolver=lambda host, port, form=form: [ipaddress.ip_address(form)],
+                NetworkSettings(NetPolicy.parse(["127.0.0.1/32"]), ca_pem),
+                resolver=resolve_to(form),
             )
             assert result.reachable and result.address == "127.0.0.1", result
         assert listener.connections == len(LOOPBACK_FORMS)

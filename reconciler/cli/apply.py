@@ -83,7 +83,7 @@ def apply(
     hooks = []
     if endpoint_check:
         from reconciler.http.apply_gate import EndpointCheckHook
-        from reconciler.http.connect import NetworkSettings
+        from reconciler.http.settings import NetworkSettings
         from reconciler.reconcile import make_plan
 
         settings = NetworkSettings.from_config(app.config(), app.root)

@@ -11,8 +11,8 @@ from reconciler.cli.params import FiniteFloatRange
 from reconciler.core.endpoints import changed_urls
 from reconciler.core.findings import Finding, Severity
 from reconciler.core.secrets import mask
-from reconciler.http.connect import NetworkSettings
 from reconciler.http.reachability import CheckOptions, check_endpoints
+from reconciler.http.settings import NetworkSettings
 from reconciler.load.endpoints import endpoint_uses, endpoints_at, tree_endpoints
 from reconciler.load.tree import load_tree
 from reconciler.reporters.check import Progress, emit

@@ -13,8 +13,8 @@ from reconciler.core.dispatch import DispatchSettings, FlowSend
 from reconciler.core.statuses import StatusTable
 from reconciler.dispatcher import Dispatcher, selector
 from reconciler.errors import DispatchError, ValidationFailed
-from reconciler.http.connect import NetworkSettings
-from reconciler.http.poster import GuardedPoster
+from reconciler.http.attempt import BatchPoster
+from reconciler.http.settings import NetworkSettings
 from reconciler.load.tree import load_tree
 from reconciler.reporters.common import format_option, resolve_format
 from reconciler.reporters.dispatch import (
@@ -73,14 +73,8 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
         # validation has checked network.allow and network.caBundle already
         network = NetworkSettings.from_config(config, app.root)
 
-        def client_factory(send: FlowSend) -> GuardedPoster:
-            return GuardedPoster(
-                network.policy,
-                send.url,
-                ssl_context=network.ssl_context(),
-                timeout=send.timeout,
-                max_connections=send.concurrency,
-            )
+        def client_factory(send: FlowSend) -> BatchPoster:
+            return BatchPoster(network, send)
 
         progress = Progress(enabled=None if fmt == "text" else False)
         dispatcher = Dispatcher(

@@ -109,6 +109,8 @@ def pr(
             summary.write(text)
     if comment:
         from reconciler.http.github import target_from_env, upsert_comment
+        from reconciler.http.settings import NetworkSettings
 
-        action, url = upsert_comment(target_from_env(pr_number), text, MARKER)
+        network = NetworkSettings.from_config(app.config(), app.root)
+        action, url = upsert_comment(target_from_env(pr_number), text, MARKER, network)
         click.echo(f"PR comment {action}: {url}", err=True)

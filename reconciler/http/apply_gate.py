@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from reconciler.core.endpoints import CheckReport, CheckResult, EndpointUse
 from reconciler.core.plan import Plan, PlanEntry
 from reconciler.errors import ReconcilerError
-from reconciler.http.connect import NetworkSettings
 from reconciler.http.reachability import CheckOptions, check_endpoints
+from reconciler.http.settings import NetworkSettings
 from reconciler.store.base import Store
 from reconciler.store.checks import record_checks
 

@@ -3,7 +3,8 @@
 Per flow endpoint `concurrency` senders run at once; each claims one batch at a time from
 the ledger (so several processes share the work the same way), builds the body from the
 stored record texts without re-serialising, and retries by the policy in core/retry.py.
-POSTs go through `poster.GuardedPoster` (guarded, pinned, verified TLS, kept alive).
+Each POST is one `attempt.BatchPoster.attempt` (guarded, pinned, verified TLS, kept
+alive; the outcome as data).
 On SQLite ledger calls are short and run on the event loop thread (one connection); on
 PostgreSQL on ledger threads (see RequestSender)."""
 
@@ -13,38 +14,20 @@ import asyncio
 import collections
 import contextlib
 import random
-import ssl
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from reconciler.core.dispatch import BatchResult, DispatchSettings, FlowSend
-from reconciler.core.retry import CircuitBreaker, RetryPolicy, Verdict, classify_status
-from reconciler.core.retry import parse_retry_after as _parse_retry_after
-from reconciler.core.secrets import mask
-from reconciler.core.signing import signature_headers
-from reconciler.http import errors
-from reconciler.http.connect import PolicyRefusal
-from reconciler.http.poster import GuardedPoster
+from reconciler.core.retry import CircuitBreaker, RetryPolicy, Verdict
+from reconciler.http.attempt import Attempt, BatchPoster
 from reconciler.store import ledger
 from reconciler.store.base import Store
 
 _T = TypeVar("_T")
 _THREAD = threading.local()  # a ledger thread's own store connection
-_REASON_BODY_BYTES = 300  # how much of an error response we keep as the reason
-_DRAIN_BYTES = 64 * 1024
-
-
-@dataclass
-class Attempt:
-    verdict: Verdict
-    http_status: int | None
-    reason: str
-    retry_after: float | None = None
-    fatal: bool = False  # the endpoint cannot be reached as configured: stop the flow
 
 
 @dataclass
@@ -56,57 +39,8 @@ class FlowRun:
     breaker_opened: str | None = None
 
 
-ClientFactory = Callable[[FlowSend], GuardedPoster]
+ClientFactory = Callable[[FlowSend], BatchPoster]
 OnBatch = Callable[[BatchResult], None]
-
-
-def _is_tls_verification(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    for _ in range(10):  # walk the cause chain, bounded
-        if seen is None:
-            return False
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-async def post_once(poster: GuardedPoster, send: FlowSend, key: str, body: bytes) -> Attempt:
-    """One POST; never raises for network trouble -- the outcome is data."""
-    headers = [*send.headers.items(), ("Idempotency-Key", key)]
-    if send.signing_key is not None:
-        headers += signature_headers(send.signing_key, key, int(time.time()), body).items()
-    try:
-        # A large error body is not read to its end (the connection is dropped instead).
-        response = await poster.post(headers, body, max_body=_DRAIN_BYTES)
-    except errors.TimeoutException as exc:
-        return Attempt(Verdict.RETRY, None, f"timeout ({type(exc).__name__})")
-    except PolicyRefusal as exc:  # nothing was sent; no other batch to this host can go
-        return Attempt(
-            Verdict.FAIL, None, f"refused by the network policy: {exc.reason}", fatal=True
-        )
-    except errors.TransportError as exc:
-        if _is_tls_verification(exc):
-            return Attempt(Verdict.FAIL, None, f"TLS verification failed: {exc}", fatal=True)
-        return Attempt(Verdict.RETRY, None, f"{type(exc).__name__}: {exc or 'connection error'}")
-    except errors.RequestError as exc:
-        return Attempt(Verdict.FAIL, None, f"{type(exc).__name__}: {exc}", fatal=True)
-    status = response.status_code
-    verdict = classify_status(status)
-    reason = f"HTTP {status} {response.reason_phrase}".rstrip()
-    if 300 <= status < 400:
-        location = response.headers.get("location")
-        reason += f" (redirect{' to ' + location if location else ''} not followed)"
-    elif response.body:
-        # Masked before it is cut short: a secret cut in half would no longer be found.
-        text = mask(response.body.decode("utf-8", "replace"))
-        reason += f": {' '.join(text.split())[:_REASON_BODY_BYTES]}"
-    retry_after = None
-    if verdict is Verdict.RETRY:
-        from datetime import UTC, datetime
-
-        retry_after = _parse_retry_after(response.headers.get("retry-after"), datetime.now(UTC))
-    return Attempt(verdict, status, mask(reason), retry_after)
 
 
 class RequestSender:
@@ -225,7 +159,7 @@ class RequestSender:
 
     async def _sender(
         self,
-        client: GuardedPoster,
+        client: BatchPoster,
         send: FlowSend,
         policy: RetryPolicy,
         breaker: CircuitBreaker,
@@ -245,7 +179,7 @@ class RequestSender:
 
     async def _send_batch(
         self,
-        client: GuardedPoster,
+        client: BatchPoster,
         send: FlowSend,
         policy: RetryPolicy,
         breaker: CircuitBreaker,
@@ -262,7 +196,7 @@ class RequestSender:
             await window.settle(ledger.Settle(batch, ledger.B_FAILED, None, reason, attempt))
             return None
         while True:
-            result = await post_once(client, send, batch.idempotency_key, body.data)
+            result = await client.attempt(batch.idempotency_key, body.data)
             if result.verdict is Verdict.DELIVERED:
                 breaker.success()
                 await window.settle(

@@ -1,7 +1,10 @@
 """The one GitHub API call the tool makes: create or update its sticky PR comment.
 
 Configured the way Actions configures everything: GITHUB_API_URL, GITHUB_REPOSITORY,
-GITHUB_TOKEN (never printed), and the pull-request number from the event payload."""
+GITHUB_TOKEN (never printed), and the pull-request number from the event payload. The API
+is called through the SSRF guard like every other outbound request (https only; a GitHub
+Enterprise Server on a private address is allowed in reconciler.yaml network.allow, its
+CA in network.caBundle)."""
 
 from __future__ import annotations
 
@@ -13,8 +16,9 @@ from typing import Any
 
 import httpx
 
-from reconciler import __version__
 from reconciler.errors import ConfigError, ReconcilerError
+from reconciler.http.guard import PolicyRefused
+from reconciler.http.settings import NetworkSettings
 
 MAX_PAGES = 50  # 5,000 comments: a bound on the search for our marker
 
@@ -66,17 +70,18 @@ def _check(response: httpx.Response, what: str) -> Any:
     return response.json()
 
 
-def upsert_comment(target: GitHubTarget, body: str, marker: str) -> tuple[str, str]:
+def upsert_comment(
+    target: GitHubTarget, body: str, marker: str, network: NetworkSettings
+) -> tuple[str, str]:
     """Update the comment holding `marker` in place, or create it. Returns (action, url)."""
     headers = {
         "Authorization": f"Bearer {target.token}",
         "Accept": "application/vnd.github+json",
         "X-GitHub-Api-Version": "2022-11-28",
-        "User-Agent": f"flow-reconciler/{__version__}",
     }
     base = f"{target.api_url}/repos/{target.repository}"
     try:
-        with httpx.Client(headers=headers, timeout=30.0) as client:
+        with network.client(headers=headers, timeout=30.0) as client:
             url: str | None = f"{base}/issues/{target.pr_number}/comments?per_page=100"
             existing: dict[str, Any] | None = None
             for _ in range(MAX_PAGES):
@@ -101,7 +106,14 @@ def upsert_comment(target: GitHubTarget, body: str, marker: str) -> tuple[str, s
                 "creating the PR comment",
             )
             return "created", str(done.get("html_url", ""))
+    except PolicyRefused as exc:
+        raise ReconcilerError(
+            f"GitHub API at {target.api_url}: {exc.reason}",
+            hint="a GitHub Enterprise Server on a private network: allow its host in "
+            "reconciler.yaml network.allow",
+        ) from exc
     except httpx.HTTPError as exc:
         raise ReconcilerError(
             f"GitHub API unreachable at {target.api_url}: {type(exc).__name__}"
+            + (f" ({exc})" if str(exc) else "")
         ) from exc

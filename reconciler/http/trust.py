@@ -1,62 +1,39 @@
-"""The CAs every TLS context trusts: the system store plus certifi's."""
+"""The TLS context of every outbound request: verification always on (certificate chain
+and the URL's host name), TLS 1.2 at least, trusting the system CAs, certifi's, and an
+optional extra PEM bundle (`network.caBundle` or `--ca-bundle`).
+
+A bundle is read as one PEM file, so a CA appended to it is trusted as it is (no hashed
+directory, no `c_rehash`)."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import re
 import ssl
+from pathlib import Path
 
-_HASHED_NAME = re.compile(r"[0-9a-f]{8}\.[0-9]+")
+import certifi
 
-
-def system_capath() -> str | None:
-    """The system's hashed CA directory when it can stand for the system CA file: OpenSSL
-    then reads a root when a chain needs it instead of parsing every root up front (half
-    the cost of a context). None -- load the defaults eagerly -- when the environment
-    points OpenSSL elsewhere (SSL_CERT_FILE/SSL_CERT_DIR naming other places than the
-    defaults) or the directory is not hashed (c_rehash / update-ca-certificates keep the
-    links and the file in step)."""
-    paths = ssl.get_default_verify_paths()
-    named_file = os.environ.get(paths.openssl_cafile_env) or paths.openssl_cafile
-    named_dir = os.environ.get(paths.openssl_capath_env) or paths.openssl_capath
-    if not (_same(named_file, paths.openssl_cafile) and _same(named_dir, paths.openssl_capath)):
-        return None
-    capath = paths.capath
-    if not capath or not os.path.isdir(capath):
-        return None
-    try:
-        with os.scandir(capath) as entries:
-            return capath if any(_HASHED_NAME.fullmatch(e.name) for e in entries) else None
-    except OSError:
-        return None
+from reconciler.errors import ConfigError
 
 
-def _same(path: str, default: str) -> bool:
-    """The environment may name the defaults themselves (some images set SSL_CERT_FILE and
-    SSL_CERT_DIR to them): that is not elsewhere."""
-    return path == default or os.path.realpath(path) == os.path.realpath(default)
-
-
-def certifi_bundle() -> str:
-    """certifi's CA file, found without importing certifi (which pulls importlib.resources
-    in, a tenth of a short command's start-up)."""
-    spec = importlib.util.find_spec("certifi")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        path = os.path.join(location, "cacert.pem")
-        if os.path.isfile(path):
-            return path
-    import certifi  # e.g. installed zipped: let it extract the file
-
-    return certifi.where()
-
-
-def _load() -> ssl.SSLContext:
-    context = ssl.create_default_context(capath=system_capath())
-    context.load_verify_locations(cafile=certifi_bundle())
+def build_ssl_context(ca_bundle: str | Path | None = None) -> ssl.SSLContext:
+    """Raises ConfigError when `ca_bundle` is missing or not a PEM certificate file."""
+    context = ssl.create_default_context()  # system CAs, CERT_REQUIRED, host name checks
+    context.load_verify_locations(cafile=certifi.where())
+    if ca_bundle is not None:
+        _load_bundle(context, Path(ca_bundle))
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
 
 
-def trusting_context() -> ssl.SSLContext:
-    """A new client context trusting the system and certifi CAs."""
-    return _load()
+def _load_bundle(context: ssl.SSLContext, path: Path) -> None:
+    hint = "network.caBundle in reconciler.yaml is relative to the repo root"
+    if not path.exists():
+        raise ConfigError(f"CA bundle {path} does not exist", hint=hint)
+    if not path.is_file():  # a directory or a device (/dev/zero would be read forever)
+        raise ConfigError(f"CA bundle {path} is not a regular file", hint=hint)
+    try:
+        context.load_verify_locations(cafile=str(path))
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise ConfigError(
+            f"CA bundle {path} is not a readable PEM certificate file: {exc}"
+        ) from None
