@@ -196,6 +196,9 @@ def test_a_lone_surrogate_is_reported_where_it_is(tmp_path: Path) -> None:
     )
     finding, _ = _one(tmp_path, FLOW + '"x-\\udfff": 1\n')
     assert finding[:4] == (F, 13, 1, "encoding")
+    # A pair written as two escapes, as JSON writes it, is one character.
+    text = FLOW.replace("name: Orders", 'name: "Orders \\ud83d\\ude00"')
+    assert found(validate(tmp_path, {F: text})) == []
 
 
 def test_a_number_too_long_to_read_is_one_finding(tmp_path: Path) -> None:

@@ -298,10 +298,13 @@ class _Walk:
         self.out = out
 
     def node(self, node: Node, path: Path, depth: int) -> Any:
-        pos = _pos(node)
-        self.out.values[path] = pos
-        tag = _tag(node)
+        mark = node.start_mark
+        pos = self.out.values[path] = (mark.line + 1, mark.column + 1)
+        ctag = node.ctag  # a resolved tag is a bare suffix (`node.tag` decodes it again)
+        tag = ctag.suffix if ctag.handle is None else str(ctag)
         if isinstance(node, ScalarNode):
+            if tag == _STR and node.style != '"':  # most scalars: plain or quoted text
+                return node.value
             return self.scalar(node, tag, path, pos)
         if depth > MAX_DEPTH:
             self.out.problems.append(_depth_problem(*pos))
@@ -316,8 +319,10 @@ class _Walk:
     def scalar(self, node: ScalarNode, tag: str, path: Path, pos: Pos) -> Any:
         text = node.value
         if node.style == '"' and not text.isascii() and _SURROGATE.search(text):
-            self.reject(path, self.surrogate_problem(text, pos))
-            return None
+            text = _paired(text)
+            if _SURROGATE.search(text):
+                self.reject(path, self.surrogate_problem(text, pos))
+                return None
         if tag in _SCALAR_TAGS:
             try:
                 return _scalar_value(tag, text)
@@ -347,7 +352,8 @@ class _Walk:
         explicit: list[tuple[str, Node, Pos]] = []
         merges: list[Node] = []
         for key_node, value_node in node.value:
-            key_pos = _pos(key_node)
+            mark = key_node.start_mark
+            key_pos = (mark.line + 1, mark.column + 1)
             if not isinstance(key_node, ScalarNode):
                 self.out.problems.append(
                     Problem(*key_pos, "yaml-key", "mapping keys must be plain scalars (text)")
@@ -355,8 +361,10 @@ class _Walk:
                 continue
             key = key_node.value
             if key_node.style == '"' and not key.isascii() and _SURROGATE.search(key):
-                self.out.problems.append(self.surrogate_problem(key, key_pos))
-                continue
+                key = _paired(key)
+                if _SURROGATE.search(key):
+                    self.out.problems.append(self.surrogate_problem(key, key_pos))
+                    continue
             if _tag(key_node) == _MERGE and _mergeable(value_node):
                 merges.append(value_node)
             else:
@@ -411,8 +419,14 @@ class _Walk:
             *pos,
             "encoding",
             f"text contains an unpaired surrogate ({code}): it is not valid Unicode",
-            "write the character itself, or escape it whole (\\U0001F600, not two \\u halves)",
+            "write the character itself, or escape it whole: \\U0001F600 or the pair \\ud83d\\ude00",
         )
+
+
+def _paired(text: str) -> str:
+    """Surrogate pairs written as two escapes (`"\\ud83d\\ude00"`, as JSON writes them) are
+    one character; a lone surrogate stays."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 def _mergeable(node: Node) -> bool:
