@@ -143,3 +143,32 @@ def _agreement(name: str) -> Any:
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_the_models_and_the_schemas_accept_the_same_documents(name: str) -> None:
     _agreement(name)()
+
+
+def test_schema_titles_read_as_words() -> None:
+    """What an editor shows beside a key: "Batch size", not "Batchsize"."""
+    from reconciler.models.common import words
+    from reconciler.schemas import SCHEMAS, build_schema
+
+    def properties(node: object) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
+        found: list[tuple[str, dict]] = []  # type: ignore[type-arg]
+        if isinstance(node, dict):
+            for key, value in (node.get("properties") or {}).items():
+                found.append((key, value))
+            for value in node.values():
+                found += properties(value)
+        elif isinstance(node, list):
+            for item in node:
+                found += properties(item)
+        return found
+
+    seen = 0
+    for name in SCHEMAS:
+        if name == "run.schema.json":  # Invictus's field names, as Invictus spells them
+            continue
+        for key, prop in properties(build_schema(name)):
+            if "title" in prop:
+                assert prop["title"] == words(key), (name, key, prop["title"])
+                seen += 1
+    assert seen > 40
+    assert words("batchSize") == "Batch size" and words("caBundle") == "CA bundle"

@@ -100,10 +100,44 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     assert "no such file or directory: nope.yaml" in result.stderr
 
 
-def test_empty_repository_is_valid(tmp_path: Path) -> None:
+def test_a_directory_that_is_no_config_repository_is_refused_with_a_hint(tmp_path: Path) -> None:
+    (tmp_path / "reconciler.yaml").write_text("apiVersion: reconciler/v1\nkind: Config\n")
+    result = run_cli("validate", cwd=tmp_path)
+    assert result.returncode == 64, result.stdout
+    assert (
+        "error: this directory is not a config repository: it has neither flows.d/ nor "
+        "requests.d/" in result.stderr
+    )
+    assert "hint: run `reconciler init` to create one here, or point --repo at" in result.stderr
+    elsewhere = run_cli("--repo", str(tmp_path), "validate")
+    assert f"error: {tmp_path} is not a config repository" in elsewhere.stderr
+
+
+def test_an_empty_config_repository_is_valid(tmp_path: Path) -> None:
+    (tmp_path / "flows.d").mkdir()
     result = run_cli("validate", cwd=tmp_path)
     assert result.returncode == 0
     assert result.stdout.strip() == "All valid: 0 files checked."
+
+
+def test_an_invalid_reconciler_yaml_is_reported_with_every_other_finding(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "reconciler.yaml": "apiVersion: reconciler/v1\nkind: Config\nnetwrok: {}\n",
+            "flows.d/a.yaml": FLOW.replace("mappings:", "mapings:"),
+        },
+    )
+    for fmt, expected in [
+        ("text", ["reconciler.yaml:3:1: error[unknown-key]", "flows.d/a.yaml:"]),
+        ("json", ['"path": "reconciler.yaml"', '"path": "flows.d/a.yaml"']),
+        ("markdown", ["`reconciler.yaml:3:1`", "`flows.d/a.yaml:"]),
+        ("github", ["::error file=reconciler.yaml,line=3,col=1", "::error file=flows.d/a.yaml"]),
+    ]:
+        result = run_cli("validate", "--format", fmt, cwd=tmp_path)
+        assert result.returncode == 1, (fmt, result.stderr)
+        for text in expected:
+            assert text in result.stdout, (fmt, text, result.stdout)
 
 
 def test_cache_serves_unchanged_files_and_never_hides_changes(tmp_path: Path) -> None:

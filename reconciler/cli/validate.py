@@ -33,7 +33,7 @@ def validate(
 ) -> int:
     """Validate flows.d/, requests.d/ and reconciler.yaml (or only PATHs, checked in the
     context of the whole tree). Exit 0 when valid, 1 with findings."""
-    from reconciler.load.tree import load_tree
+    from reconciler.load.tree import FLOWS_DIR, REQUESTS_DIR, load_tree
     from reconciler.reporters.findings import print_findings
 
     root = app.root
@@ -41,6 +41,13 @@ def validate(
         raise UsageError(
             f"--repo {root}: no such directory",
             hint="give the root of a config repository (the folder holding flows.d/)",
+        )
+    if not paths and not any((root / d).is_dir() for d in (FLOWS_DIR, REQUESTS_DIR)):
+        where = "this directory" if str(root) == "." else str(root)
+        raise UsageError(
+            f"{where} is not a config repository: it has neither {FLOWS_DIR}/ nor {REQUESTS_DIR}/",
+            hint="run `reconciler init` to create one here, or point --repo at the "
+            "repository root",
         )
     missing = [str(p) for p in paths if not p.exists()]
     if missing:

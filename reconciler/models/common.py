@@ -18,11 +18,40 @@ INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
+def words(name: str) -> str:
+    """A key or class name as the title an editor shows: "batchSize" -> "Batch size",
+    "EnvRef" -> "Env ref", "caBundle" -> "CA bundle"."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)
+    shown = [
+        _ACRONYMS.get(p.lower(), p if p.isupper() and len(p) > 1 else p.lower())
+        for p in spaced.split()
+    ]
+    text = " ".join(shown)
+    return text[:1].upper() + text[1:]
+
+
+_ACRONYMS = {"ca": "CA", "url": "URL", "id": "ID", "api": "API", "ids": "IDs"}
+
+
+def _field_title(name: str, _info: Any) -> str:
+    return words(name)
+
+
+def _model_title(model: type[BaseModel]) -> str:
+    return words(model.__name__)
+
+
 class Strict(BaseModel):
     """Unknown keys are errors (the validator adds a "did you mean"); values are taken as
     they are typed in the file (`"50"` is text, not the integer 50)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        field_title_generator=_field_title,
+        model_title_generator=_model_title,
+    )
 
 
 # Validation context of a configuration file (reconciler.core.validation passes it).
