@@ -46,8 +46,7 @@ def validate(
         where = "this directory" if str(root) == "." else str(root)
         raise UsageError(
             f"{where} is not a config repository: it has neither {FLOWS_DIR}/ nor {REQUESTS_DIR}/",
-            hint="run `reconciler init` to create one here, or point --repo at the "
-            "repository root",
+            hint="run `reconciler init` to create one here, or point --repo at the repository root",
         )
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
