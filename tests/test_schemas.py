@@ -9,6 +9,7 @@ import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jsonschema
 import pytest
@@ -97,14 +98,40 @@ def _empty_window(document: dict[str, Any]) -> bool:
         return False
 
 
+def _windows(value: Any) -> list[dict[str, Any]]:
+    """Every mapping with a timeZone (a schedule window), wherever it is."""
+    if isinstance(value, dict):
+        own = [value] if "timeZone" in value else []
+        return own + [w for v in value.values() for w in _windows(v)]
+    if isinstance(value, list):
+        return [w for item in value for w in _windows(item)]
+    return []
+
+
+def _unknown_zone_or_empty_daily_window(document: Any) -> bool:
+    """A time zone zoneinfo does not know, or a daily window from == to: the model refuses
+    both; the schema has no list of zones (it would differ between machines' tzdata)."""
+    for window in _windows(document):
+        zone = window.get("timeZone")
+        if isinstance(zone, str):
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                return True
+        if "from" in window and window.get("from") == window.get("to"):
+            return True
+    return False
+
+
 def _known_difference(document: Any) -> bool:
     """What JSON Schema cannot say and the model does (or, for the last two, what the
-    loader refuses before any model sees it): an empty time window, NaN, a leap second
-    (a datetime cannot hold :60), text ending in a newline (Python's `$` in the oracle
-    matches before it), a lone surrogate."""
+    loader refuses before any model sees it): an empty time window, an unknown time zone
+    or an empty daily window, NaN, a leap second (a datetime cannot hold :60), text ending
+    in a newline (Python's `$` in the oracle matches before it), a lone surrogate."""
     texts = _strings(document)
     return (
         (isinstance(document, dict) and _empty_window(document))
+        or _unknown_zone_or_empty_daily_window(document)
         or any(isinstance(v, float) and math.isnan(v) for v in _numbers(document))
         or any(":60" in t for t in texts)
         or any(t.endswith("\n") for t in texts)

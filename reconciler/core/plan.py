@@ -43,7 +43,10 @@ SECRET_HEADER = re.compile(
 def flow_spec(flow: Flow) -> str:
     """Canonical stored text of a flow: the model's JSON with defaults filled in, in the
     model's field order (stable). pydantic's serializer is the fast path here (10,000 flows
-    per plan); a tool upgrade that adds a field shows up once as an update of that field."""
+    per plan). Keys added after the first release are left out while unset, so that an
+    upgrade of the tool changes no stored flow."""
+    if flow.dispatch.rateLimit is None:
+        return flow.model_dump_json(exclude={"dispatch": {"rateLimit"}})
     return flow.model_dump_json()
 
 

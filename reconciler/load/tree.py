@@ -31,6 +31,7 @@ from reconciler.core.rules.tree import FlowFacts, NameAt, RequestFacts, check_tr
 from reconciler.load.limits import MAX_BYTES
 from reconciler.load.validate_file import CONFIG, FileResult, check_document, read_bytes, rel_path
 from reconciler.models import Config, Flow, Request
+from reconciler.models.request import CONTROL_FIELDS, LATER_FIELDS
 
 if TYPE_CHECKING:
     from reconciler.load.cache import ResultCache
@@ -52,6 +53,18 @@ def canonical_json(model: BaseModel) -> str:
 
 def content_hash(model: BaseModel) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(model).encode()).hexdigest()
+
+
+def request_hash(request: Request) -> str:
+    """What makes a request the one that was dispatched: everything but the controls an
+    operator may change afterwards (suspend, cancel); keys added after the first release
+    count only once they are set, so a request dispatched before them keeps its hash."""
+    data = request.model_dump(mode="json", exclude=set(CONTROL_FIELDS))
+    for key in LATER_FIELDS:
+        if data.get(key) is None:
+            data.pop(key, None)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 class FlowFile:
@@ -79,7 +92,7 @@ class RequestFile(NamedTuple):
 
     @property
     def content_hash(self) -> str:
-        return content_hash(self.request)
+        return request_hash(self.request)
 
 
 @dataclass

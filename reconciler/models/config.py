@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from reconciler.models.common import ApiVersion, Omittable, Strict
+from reconciler.models.common import INT32_MAX, WHOLE, ApiVersion, Omittable, Strict
+from reconciler.models.flow import EnvRef
 
 # A statusId as a key: an integer the store's INTEGER column holds (up to 9 digits here).
 STATUS_CODE = r"^-?[0-9]{1,9}$"
@@ -29,6 +30,35 @@ class NetworkPolicy(Strict):
     )
 
 
+class RequestApprovals(Strict):
+    minRuns: Annotated[int, Field(ge=1, le=INT32_MAX), WHOLE] = Field(
+        description="A request selecting at least this many runs needs an owner's approval."
+    )
+
+
+class Approvals(Strict):
+    requests: RequestApprovals
+
+
+Event = Literal[
+    "completed",
+    "completed_with_failures",
+    "failed",
+    "refused",
+    "awaiting_approval",
+    "breaker_open",
+    "drift",
+]
+
+
+class Notification(Strict):
+    urlFrom: EnvRef = Field(description="The webhook URL is a secret: read from the environment.")
+    on: list[Event] = Field(min_length=1, description="The events to send.")
+    format: Literal["slack", "teams", "json"] = Field(
+        default="json", description="slack: {text}; teams: an Adaptive Card; json: the event."
+    )
+
+
 class Config(Strict):
     apiVersion: ApiVersion
     kind: Literal["Config"]
@@ -40,4 +70,10 @@ class Config(Strict):
         default_factory=dict,
         description="Overrides of the statusId -> status name table.",
         json_schema_extra=_keys_by_name,
+    )
+    approvals: Omittable[Approvals] = Field(
+        default=None, description="Reviews large requests need before they are dispatched."
+    )
+    notify: list[Notification] = Field(
+        default_factory=list, description="Webhooks told how dispatches and applies ended."
     )

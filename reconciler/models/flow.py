@@ -10,6 +10,7 @@ from pydantic import AfterValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from reconciler.models.common import ApiVersion, Int, Omittable, Strict
+from reconciler.models.replay import RateLimit
 
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 # A CODEOWNERS owner: @user, @org/team or an e-mail address.
@@ -138,6 +139,9 @@ class Dispatch(Strict):
     signingSecretFrom: Omittable[EnvRef] = Field(
         default=None,
         description="Standard Webhooks signing secret: whsec_ then base64, padded or not.",
+    )
+    rateLimit: Omittable[RateLimit] = Field(
+        default=None, description="At most so many POSTs per period to this endpoint."
     )
 
 

@@ -18,6 +18,7 @@ from reconciler.models.common import (
     Omittable,
     Strict,
 )
+from reconciler.models.replay import RateLimit, Schedule
 
 REQUEST_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
@@ -97,6 +98,29 @@ class Request(Strict):
     select: Selection = Field(default_factory=Selection)
     limits: Limits = Field(default_factory=Limits)
     batchSize: Omittable[Annotated[int, Field(ge=1, le=1000), WHOLE]] = None
+    rateLimit: Omittable[RateLimit] = Field(
+        default=None, description="At most so many POSTs per period; the flow's may be stricter."
+    )
+    schedule: Omittable[Schedule] = Field(
+        default=None, description="Dispatch only from notBefore on and inside the windows."
+    )
+    suspend: bool = Field(
+        default=False,
+        description="true: send no further batch (those in flight finish); may change after "
+        "dispatch.",
+    )
+    cancel: bool = Field(
+        default=False,
+        description="true: pending batches are cancelled and never sent; may change after "
+        "dispatch, once.",
+    )
+
+
+# May change in a dispatched request: not part of its content hash.
+CONTROL_FIELDS = frozenset({"suspend", "cancel"})
+# Added after the first release: left out of the hash while unset, so the hash of a request
+# dispatched before them stays what the ledger holds.
+LATER_FIELDS = ("rateLimit", "schedule")
 
 
 def window_bounds(window: TimeWindow | None) -> tuple[datetime | None, datetime | None]:
