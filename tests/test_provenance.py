@@ -63,3 +63,18 @@ def test_apply_of_uncommitted_edits_is_audited_as_dirty(tmp_path: Path) -> None:
     assert f"@{sha[:12]}+dirty" in text.stdout
     status = run_cli("--repo", str(tmp_path), "--store", store, "status")
     assert f"at commit {sha[:12]}+dirty" in status.stdout
+
+
+def test_history_as_markdown_for_a_step_summary(tmp_path: Path) -> None:
+    sha = make_repo(tmp_path)
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    assert run_cli("--repo", str(tmp_path), "--store", store, "apply").returncode == 0
+    (tmp_path / "flows.d" / "orders.yaml").write_text(FLOW.replace("value: sales", "value: ops"))
+    assert run_cli("--repo", str(tmp_path), "--store", store, "apply").returncode == 0
+    done = run_cli("--repo", str(tmp_path), "--store", store, "history", "--format", "markdown")
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| 20")]
+    assert len(rows) == 2
+    assert '| update | flow "Orders" | ' in rows[0] and f"`{sha[:12]}+dirty`" in rows[0]
+    assert "resubmit.headers[x-team].value" in rows[0]
+    assert '| create | flow "Orders" | ' in rows[1] and f"`{sha[:12]}`" in rows[1]

@@ -8,7 +8,7 @@ from reconciler.cli.context import AppContext
 from reconciler.cli.params import count
 from reconciler.reporters.common import format_option, resolve_format
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "markdown")
 
 
 # Each filter option's name is a key of reconciler.store.audit.HISTORY_FILTERS.

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from reconciler.core.commits import short_commit
 from reconciler.core.plan import FieldChange
-from reconciler.reporters.common import json_document
+from reconciler.reporters.common import json_document, truncate_markdown
 from reconciler.reporters.plan import change_line
 from reconciler.store.audit import AuditRecord
 
@@ -53,7 +53,34 @@ def history_text(records: Sequence[AuditRecord]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def history_markdown(records: Sequence[AuditRecord]) -> str:
+    """The audit log as a table, for a step summary or an issue."""
+    if not records:
+        return "No audit records match.\n"
+    lines = [
+        "### flow-reconciler history",
+        "",
+        "| when (UTC) | action | subject | by | commit | note |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in records:
+        note = r.detail.get("note") if isinstance(r.detail, dict) else None
+        changes = [f"{c['path']}" for c in r.diff if isinstance(c, dict) and "path" in c]
+        what = note or (", ".join(changes[:5]) + (" ..." if len(changes) > 5 else ""))
+        lines.append(
+            f"| {r.at} | {r.action} | {_md(_subject(r))} | {_md(r.actor or 'unknown')} | "
+            f"{'`' + short_commit(r.commit) + '`' if r.commit else '-'} | {_md(what or '')} |"
+        )
+    return truncate_markdown("\n".join(lines) + "\n")
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def render_history(records: Sequence[AuditRecord], fmt: str) -> str:
+    if fmt == "markdown":
+        return history_markdown(records)
     if fmt == "json":
         return json_document("history", {"records": [r.to_json() for r in records]}) + "\n"
     return history_text(records)
