@@ -38,10 +38,10 @@ def _prepare(root: Path, store_url: str, ca_pem: Path, receiver: Receiver, patte
     write_tree(root, ca_pem=ca_pem, url=receiver.url())
     for default in (root / "requests.d").iterdir():
         default.unlink()
+    seed_store_at(store_url, root, [record_text(i) for i in range(40)])
     (root / "requests.d" / f"{REQUEST}.yaml").write_text(
         REGEX_REQUEST.format(name=REQUEST, pattern=pattern)
     )
-    seed_store_at(store_url, root, [record_text(i) for i in range(40)])
 
 
 def test_regex_request_dispatches_exactly_the_matching_runs(
@@ -75,3 +75,49 @@ def test_regex_request_dispatches_exactly_the_matching_runs(
     assert sorted(sent) == sorted(expected)
     status = _cli(tmp_path, store_url, "requests", "status", REQUEST, "--format", "json")
     assert json.loads(status.stdout)["request"]["status"] == "completed", status.stdout
+
+
+BAD_PATTERNS = [
+    # (pattern as written in YAML, column inside the pattern, what the message says)
+    ("'a{99999999999}'", 2, "bad bound {99999999999}"),
+    ("'[z-a]'", 2, "range 'z-a' runs backwards"),
+    ("'[a-z-9]'", 5, "'-' right after a range"),
+    ("'(a{255}){255}'", 9, "multiply to more than 1000"),
+    ('"A\\0B"', 2, "NUL is not allowed"),
+    ("'x(?=y)'", 2, "'(?' constructs"),
+]
+
+
+def test_regex_the_stores_would_refuse_is_a_finding_with_its_position(
+    store_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path
+) -> None:
+    with Receiver(ca.issue_cert("127.0.0.1")) as receiver:
+        for number, (pattern, column, problem) in enumerate(BAD_PATTERNS):
+            root = tmp_path / f"repo{number}"
+            url = f"sqlite:///{root / 'store.db'}" if store_url.startswith("sqlite") else store_url
+            _prepare(root, url, ca_pem, receiver, pattern)
+            request_file = f"requests.d/{REQUEST}.yaml"
+            text = (root / request_file).read_text()
+            line = next(n for n, row in enumerate(text.splitlines(), 1) if "op: regex" in row)
+            col = text.splitlines()[line - 1].index(pattern) + 1
+            validated = _cli(root, url, "validate", "--format", "json")
+            assert validated.returncode == 1, validated.stdout + validated.stderr
+            [finding] = json.loads(validated.stdout)["findings"]
+            assert (finding["path"], finding["line"], finding["col"], finding["rule"]) == (
+                request_file,
+                line,
+                col,
+                "invalid-regex",
+            ), finding
+            assert f"column {column}: " in finding["message"] and problem in finding["message"]
+            if number == 0:
+                github = _cli(root, url, "validate", "--format", "github")
+                assert f"::error file={request_file},line={line},col={col}" in github.stdout
+            for command in (("requests", "preview"), ("requests", "dispatch")):
+                done = _cli(root, url, *command)
+                assert done.returncode == 1, (command, done.stdout, done.stderr)
+                assert f"{request_file}:{line}:{col}" in done.stdout + done.stderr, done
+                assert "internal error" not in done.stderr
+        assert receiver.hits == []
+    listed = _cli(root, url, "runs", "list", "--property", "OrderId~=[z-a]")
+    assert listed.returncode in (1, 64) and "runs backwards" in listed.stderr, listed

@@ -5,9 +5,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from reconciler.core.select import compile_selection, for_action, python_regex, regex_problem
+from reconciler.core.regex import re2_pattern, regex_problem
+from reconciler.core.select import compile_selection, for_action
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import InputError
 from reconciler.models import Mapping, Selection
@@ -359,8 +362,8 @@ def test_regex_outside_the_subset_is_refused(pattern: str, problem: str) -> None
 
 
 def test_regex_translation() -> None:
-    assert python_regex("^a.b$") == "^a.b\\Z"
-    assert python_regex("[]a-]x{2,}?") == "[\\]a-]x{2,}?"
+    assert re2_pattern("^a.b$") == "^a.b\\z"
+    assert re2_pattern("[]a-]x{2,}?") == "[\\]a\\-]x{2,}?"
     assert regex_problem("^(A|B)[0-9]+\\.\\d*(x|y)?$") is None
 
 
@@ -393,3 +396,103 @@ def test_regex_same_answers_on_both_backends(store_url: str, tmp_path: Path) -> 
         )
     assert got == expected
     store.close()
+
+
+def test_a_backtracking_pattern_answers_at_once_on_both_backends(
+    store_url: str, tmp_path: Path
+) -> None:
+    """`(a|a)*b` against forty a's takes a backtracking engine 2^40 steps; both stores
+    answer in linear time."""
+    lines = [record("long", properties={"V": "a" * 40}), record("hit", properties={"V": "aab"})]
+    store = open_store(store_url)
+    import_runs(store, [str(write_ndjson(tmp_path / "v.ndjson", lines))])
+    spec = compile_selection(
+        Selection.model_validate(
+            {"properties": [{"name": "V", "op": "regex", "value": "^(a|a)*b$"}]}
+        ),
+        TABLE,
+    )
+    assert [r.id for r in select_runs(store, spec)] == ["hit"]
+    store.close()
+
+
+_ATOMS = st.sampled_from(["a", "b", "-", ".", "\\d", "\\w", "\\S", "\\.", "\\-", "\\]", "é", "9"])
+
+
+@st.composite
+def _patterns(draw: st.DrawFn, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 5))):
+        kind = draw(st.integers(0, 3 if depth < 3 else 2))
+        if kind == 0:
+            part = draw(_ATOMS)
+        elif kind == 1:
+            inner = draw(
+                st.lists(
+                    st.sampled_from(["a", "z", "-", "0", "9", "]", "^", "\\d", "\\-", "!", "["]),
+                    max_size=5,
+                )
+            )
+            part = "[" + "".join(inner) + "]"
+        elif kind == 2:
+            part = draw(st.sampled_from(["^", "$", "|"]))
+        else:
+            part = (
+                "(" + "|".join(draw(st.lists(_patterns(depth + 1), min_size=1, max_size=3))) + ")"
+            )
+        bound = draw(st.integers(0, 255))
+        part += draw(
+            st.sampled_from(
+                ["", "", "*", "+", "?", "*?", f"{{{bound}}}", f"{{{bound},}}", f"{{1,{bound}}}"]
+            )
+        )
+        parts.append(part)
+    return "".join(parts) * draw(st.sampled_from([1, 1, 1, 2, 50]))
+
+
+def test_every_accepted_pattern_compiles_and_agrees_on_both_engines(pg_url: str) -> None:
+    """What the subset accepts, PostgreSQL `~` and RE2 (SQLite's REGEXP) both compile and
+    answer alike; what either refuses, the subset refuses first."""
+    import psycopg
+    import re2
+
+    options = re2.Options()
+    options.dot_nl = True
+    values = ["", "a", "ab", "a-b", "]", "ab\n", "aaa", "b.c", "9é", "zz-", "[a]"]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+
+        def postgres_refuses(pattern: str) -> bool:
+            try:
+                conn.execute("SELECT '' ~ %s", (pattern,))
+            except psycopg.Error:
+                return True
+            return False
+
+        @settings(max_examples=400, deadline=None, database=None)
+        @given(_patterns())
+        def check(pattern: str) -> None:
+            problem = regex_problem(pattern)
+            if problem is not None:
+                return
+            assert not postgres_refuses(pattern), pattern
+            compiled = re2.compile(re2_pattern(pattern), options)
+            answers = conn.execute(
+                "SELECT v ~ %s FROM unnest(%s::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n",
+                (pattern, values),
+            ).fetchall()
+            assert [row[0] for row in answers] == [
+                compiled.search(v) is not None for v in values
+            ], pattern
+
+        check()
+        for pattern in [
+            "[z-a]",
+            "[a-z-9]",
+            "[\\d-z]",
+            "(a{255}){255}",
+            "a{256}",
+            "x*??",
+            "a" * 50_000,
+        ]:
+            assert postgres_refuses(pattern), pattern[:40]
+            assert regex_problem(pattern) is not None, pattern[:40]

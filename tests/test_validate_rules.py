@@ -534,7 +534,7 @@ EXPECTED: dict[str, list[tuple[str, int, int, str, str]]] = {
             9,
             35,
             "invalid-regex",
-            "'[a-' is not a valid regular expression: unterminated character set at position 0",
+            "regex '[a-' cannot be used: column 1: '[' is not closed",
         )
     ],
     "req-op-enum": [

@@ -15,8 +15,8 @@ Semantics (both backends alike):
 - property values are read from the stored record (`properties.<name>`); a string
   compares as itself, other JSON values as their JSON text (`true`, `12`); a missing or
   null property matches only `notEquals`;
-- `regex`: see `regex_problem` for the dialect subset accepted (POSIX ERE-like, the
-  common ground of PostgreSQL `~` and Python `re`, which backs SQLite's REGEXP).
+- `regex`: see `reconciler.core.regex` for the subset accepted (POSIX ERE-like, the
+  common ground of PostgreSQL `~` and RE2, which backs SQLite's REGEXP).
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from reconciler.core.frozen import FROZEN_RUNS
+from reconciler.core.regex import regex_problem, shown_pattern
 from reconciler.core.statuses import ERROR_GROUP, StatusTable
 from reconciler.errors import InputError
 
@@ -83,164 +83,6 @@ def parse_timestamp_us(text: str) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return to_epoch_us(moment)
-
-
-# -- regex subset --------------------------------------------------------------------------
-_CLASS_ESCAPES = "dDwWsS"
-_LITERAL_ESCAPES = ".^$|?*+()[]{}\\/-"
-_CONTROL_ESCAPES = "ntr"
-
-
-def regex_problem(pattern: str) -> str | None:
-    """None when `pattern` is in the subset that PostgreSQL `~` and Python `re` read the
-    same way, else what is wrong (with the 1-based column). The subset: literals, `.`,
-    `^`, `$`, `|`, groups `( )`, bracket classes `[a-z]`/`[^...]`, quantifiers `* + ?
-    {m} {m,} {m,n}` (optionally lazy `?`), escapes `\\d \\w \\s \\D \\W \\S \\n \\t \\r`
-    and escaped metacharacters. Not accepted: `(?...)` constructs (lookaround, flags,
-    named groups), back-references, `\\b`/`\\A`/`\\Z`, POSIX `[[:alpha:]]` classes."""
-    try:
-        _translate(pattern)
-    except ValueError as exc:
-        return str(exc)
-    return None
-
-
-def python_regex(pattern: str) -> str:
-    """The Python `re` spelling of a subset pattern (for SQLite's REGEXP function)."""
-    return _translate(pattern)
-
-
-@lru_cache(maxsize=256)
-def _translate(pattern: str) -> str:
-    out: list[str] = []
-    depth = 0
-    i = 0
-    can_repeat = False  # a quantifier needs an atom before it
-    n = len(pattern)
-    while i < n:
-        ch = pattern[i]
-        col = i + 1
-        if ch == "\\":
-            if i + 1 >= n:
-                raise ValueError(f"column {col}: pattern ends with a lone backslash")
-            nxt = pattern[i + 1]
-            if nxt in _CLASS_ESCAPES or nxt in _LITERAL_ESCAPES or nxt in _CONTROL_ESCAPES:
-                out.append("\\" + nxt)
-            else:
-                raise ValueError(
-                    f"column {col}: escape \\{nxt} is not in the portable subset "
-                    "(PostgreSQL and Python read it differently or not at all)"
-                )
-            i += 2
-            can_repeat = True
-        elif ch == "[":
-            end, text = _bracket(pattern, i)
-            out.append(text)
-            i = end
-            can_repeat = True
-        elif ch == "(":
-            if pattern.startswith("(?", i):
-                raise ValueError(
-                    f"column {col}: '(?' constructs (lookaround, flags, named or "
-                    "non-capturing groups) are not in the portable subset"
-                )
-            depth += 1
-            out.append("(")
-            i += 1
-            can_repeat = False
-        elif ch == ")":
-            if depth == 0:
-                raise ValueError(f"column {col}: unbalanced ')'")
-            depth -= 1
-            out.append(")")
-            i += 1
-            can_repeat = True
-        elif ch in "*+?{":
-            if not can_repeat:
-                raise ValueError(f"column {col}: quantifier {ch!r} has nothing to repeat")
-            if ch == "{":
-                match = re.compile(r"\{(\d{1,3})(,(\d{1,3})?)?\}").match(pattern, i)
-                if not match:
-                    raise ValueError(
-                        f"column {col}: '{{' must start a bound {{m}}, {{m,}} or {{m,n}} "
-                        "(write \\{ for a literal brace)"
-                    )
-                low = int(match.group(1))
-                high = int(match.group(3)) if match.group(3) else None
-                if low > 255 or (high is not None and (high > 255 or high < low)):
-                    raise ValueError(f"column {col}: bad bound {match.group(0)} (0..255, m <= n)")
-                out.append(match.group(0))
-                i = match.end()
-            else:
-                out.append(ch)
-                i += 1
-            if i < n and pattern[i] == "?":  # lazy: same match/no-match in both
-                out.append("?")
-                i += 1
-            if i < n and pattern[i] in "*+{":
-                raise ValueError(f"column {i + 1}: a quantifier cannot follow a quantifier")
-            can_repeat = False
-        elif ch == "$":
-            out.append(r"\Z")  # Python's $ also matches before a final newline
-            i += 1
-            can_repeat = False
-        elif ch in "^|":
-            out.append(ch)
-            i += 1
-            can_repeat = False
-        elif ch == "}" or ch == "]":
-            raise ValueError(f"column {col}: unescaped {ch!r} (write \\{ch})")
-        else:
-            out.append(ch)
-            i += 1
-            can_repeat = True
-    if depth:
-        raise ValueError(f"column {len(pattern)}: '(' is not closed")
-    return "".join(out)
-
-
-def _bracket(pattern: str, start: int) -> tuple[int, str]:
-    """A bracket class at `start` -> (index after it, Python text)."""
-    i = start + 1
-    out = ["["]
-    n = len(pattern)
-    if i < n and pattern[i] == "^":
-        out.append("^")
-        i += 1
-    first = True
-    while True:
-        if i >= n:
-            raise ValueError(f"column {start + 1}: '[' is not closed")
-        ch = pattern[i]
-        if ch == "]" and not first:
-            out.append("]")
-            return i + 1, "".join(out)
-        if ch == "[" and i + 1 < n and pattern[i + 1] in ":.=":
-            raise ValueError(
-                f"column {i + 1}: POSIX classes like [[:alpha:]] are not in the portable "
-                "subset (use ranges or \\d \\w \\s)"
-            )
-        if ch == "\\":
-            if i + 1 >= n:
-                raise ValueError(f"column {i + 1}: pattern ends with a lone backslash")
-            nxt = pattern[i + 1]
-            if nxt in "dws" or nxt in _LITERAL_ESCAPES or nxt in _CONTROL_ESCAPES:
-                out.append("\\" + nxt)
-            else:
-                raise ValueError(
-                    f"column {i + 1}: escape \\{nxt} inside [...] is not in the portable subset"
-                )
-            i += 2
-        elif ch == "]":  # first position: a literal ']'
-            out.append(r"\]")
-            i += 1
-        elif ch == "[" or ch == "&" or ch == "~" or ch == "|":
-            out.append("\\" + ch)  # Python warns on set-operation look-alikes
-            i += 1
-        else:
-            out.append(ch)
-            i += 1
-        first = False
 
 
 # -- the compiled selection ----------------------------------------------------------------
@@ -323,7 +165,7 @@ def make_spec(
             problem = regex_problem(prop.value)
             if problem:
                 raise InputError(
-                    f"property {prop.name!r}: regex {prop.value!r}: {problem}",
+                    f"property {prop.name!r}: regex {shown_pattern(prop.value)}: {problem}",
                     hint="see README 'Run selection' for the regex subset both stores accept",
                 )
     return SelectionSpec(

@@ -3,7 +3,6 @@ explicit transactions, and migrations. Repositories (flows, runs, ledger...) bui
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from reconciler.core.select import python_regex
+from reconciler.core.regex import re2_pattern
 from reconciler.errors import ConfigError, StoreError, StoreVersionError
 from reconciler.store.migrations import LATEST_VERSION, MIGRATIONS
 
@@ -248,13 +247,17 @@ def enable_wal(conn: Any, timeout: float) -> None:
 
 
 @lru_cache(maxsize=128)
-def _compiled_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(python_regex(pattern), re.DOTALL)
+def _compiled_regex(pattern: str) -> Any:
+    import re2  # RE2 runs in linear time: no pattern stalls a selection by backtracking
+
+    options = re2.Options()
+    options.dot_nl = True  # `.` matches a newline, as in PostgreSQL
+    return re2.compile(re2_pattern(pattern), options)
 
 
 def _sqlite_regexp(pattern: str | None, value: object) -> bool | None:
     """`value REGEXP pattern` (SQLite has the operator but no function behind it): the
-    selection's portable regex subset, read by Python `re`."""
+    selection's portable regex subset (reconciler.core.regex), read by RE2."""
     if pattern is None or value is None:
         return None
     return _compiled_regex(pattern).search(str(value)) is not None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from reconciler.core.regex import regex_problem, shown_pattern
 from reconciler.core.rules import Issue, Locator, did_you_mean, get
 from reconciler.core.statuses import GROUPS, STATUS_NAMES
 from reconciler.core.validation import describe
@@ -53,15 +53,18 @@ def check_request(data: Any, loc: Locator) -> list[Issue]:
         for index, item in enumerate(filters):
             if isinstance(item, dict) and item.get("op") == "regex":
                 pattern = item.get("value")
-                if isinstance(pattern, str):
-                    try:
-                        re.compile(pattern)
-                    except re.error as exc:
-                        issues.append(
-                            Issue(
-                                ("select", "properties", index, "value"),
-                                "invalid-regex",
-                                f"'{pattern}' is not a valid regular expression: {exc}",
-                            )
+                if not isinstance(pattern, str):
+                    continue  # a schema error
+                problem = regex_problem(pattern)
+                if problem is not None:
+                    issues.append(
+                        Issue(
+                            ("select", "properties", index, "value"),
+                            "invalid-regex",
+                            f"regex {shown_pattern(pattern)} cannot be used: {problem}",
+                            "both stores read the same subset: literals, . ^ $ | ( ), "
+                            "[...] classes, * + ? {m,n} (n <= 255), \\d \\w \\s and "
+                            "escaped metacharacters",
                         )
+                    )
     return issues
