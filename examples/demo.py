@@ -5,7 +5,8 @@
 2. copies the demo tree (examples/demo/) to a temp dir, pointing its flows at the receiver
    (allowed by the demo's reconciler.yaml: network.allow + caBundle);
 3. runs the real CLI, as a user would: validate, plan, apply, plan again (empty), check,
-   runs import, requests preview, requests dispatch, requests status, status;
+   runs import, requests preview, requests dispatch, requests status, status, and the
+   status page (kept in .reconciler/demo/status.html, its path printed at the end);
 4. shows what the receiver got, and stops it. Exits 0 only if every step that ran passed.
 
 A command this build does not have yet is reported as SKIPPED, never as done.
@@ -34,6 +35,8 @@ PLACEHOLDER_HOST = "127.0.0.1:8443"
 DEMO_API_KEY = "demo-api-key-do-not-use"  # a stand-in secret: masked in every output
 DEMO_SIGNING_SECRET = "whsec_ZGVtby1zaWduaW5nLXNlY3JldC0xMjM0NTY3OA=="
 STEP_TIMEOUT_S = 180
+# The status page outlives the demo's temporary directory (git-ignored).
+STATUS_PAGE = REPO / ".reconciler" / "demo" / "status.html"
 
 
 @dataclass
@@ -274,6 +277,11 @@ def main() -> int:
             Step("dispatch", ["requests", "dispatch"], needs=("preview requests",)),
             Step("request status", ["requests", "status"], needs=("dispatch",)),
             Step("store status", ["status"], needs=("apply",)),
+            Step(
+                "status page",
+                ["status", "--format", "html", "--output", str(STATUS_PAGE)],
+                needs=("apply",),
+            ),
             Step("history", ["history", "--flow", "Order Processing"], needs=("apply",)),
             Step("CODEOWNERS from owners", ["codeowners", "--stdout"]),
         ]
@@ -295,6 +303,8 @@ def main() -> int:
             print(f"\n   DEMO FAILED: {', '.join(failed + problems)}")
             return 1
         print(f"\n   Demo passed: {len(steps) - len(skipped)} step(s) ran, all ok.")
+        if STATUS_PAGE.exists():
+            print(f"   Status page: {STATUS_PAGE.as_uri()} (open it in a browser)")
         return 0
     finally:
         if receiver is not None:

@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 TERNARY = re.compile(r"^(.+?)\s*==\s*(.+?)\s*&&\s*'([^']*)'\s*\|\|\s*'([^']*)'$")
 PROVIDED = ("actions/checkout@", "actions/setup-python@")  # the runner's job, not ours
+UPLOAD_ARTIFACT = "actions/upload-artifact@"  # kept in tmp/artifacts/NAME, as GitHub keeps it
 
 
 def load_yaml(path: Path) -> Any:
@@ -162,6 +163,22 @@ class Runner:
         )
         return code, out, err, outputs
 
+    def upload_artifact(self, with_: dict[str, Any]) -> tuple[int, str, str, dict[str, str]]:
+        """actions/upload-artifact for one file: kept under tmp/artifacts/NAME; its
+        `artifact-url` output points there. A missing file is a warning, as asked."""
+        unknown = set(with_) - {"name", "path", "if-no-files-found"}
+        if unknown:
+            raise AssertionError(f"upload-artifact inputs not supported: {sorted(unknown)}")
+        source = self.workdir / self.evaluate(str(with_["path"]))
+        if not source.is_file():
+            if with_.get("if-no-files-found") != "warn":
+                return 1, "", f"no file at {source}", {}
+            return 0, "", f"warning: no file at {source}", {}
+        target = self.tmp / "artifacts" / str(with_["name"]) / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+        return 0, "", "", {"artifact-id": "1", "artifact-url": target.as_uri()}
+
     def run_job(self, workflow: Path, job: str) -> list[StepResult]:
         spec = load_yaml(workflow)["jobs"][job]
         self.env = {k: self.evaluate(str(v)) for k, v in spec.get("env", {}).items()}
@@ -176,7 +193,9 @@ class Runner:
             uses = step.get("uses")
             if uses and uses.startswith(PROVIDED):
                 continue
-            if uses == "./":
+            if uses and uses.startswith(UPLOAD_ARTIFACT):
+                code, out, err, outputs = self.upload_artifact(step.get("with", {}))
+            elif uses == "./":
                 code, out, err, outputs = self.run_action(step.get("with", {}), step_env)
             elif uses:
                 raise AssertionError(f"step {name!r}: action {uses} is not supported")

@@ -186,7 +186,7 @@ def test_history_and_status(sqlite_url: str, tmp_path: Path) -> None:
     assert sorted(r["flow"] for r in records) == ["A", "B"]
     assert {r["commit"] for r in records} == {"1234567890abcdef"}
     status = json.loads(cli(tmp_path, sqlite_url, "status", "--format", "json").stdout)
-    flows = status["sections"]["flows"]
+    flows = status["flows"]
     assert (flows["total"], flows["managed"], flows["drifted"]) == (2, 2, [])
     assert flows["lastApply"]["actor"] == "octocat" and flows["lastApply"]["changes"] == 1
     text_status = cli(tmp_path, sqlite_url, "status").stdout
@@ -212,8 +212,11 @@ def test_drift_through_the_cli_plan_status_apply_history(store_url: str, tmp_pat
     markdown = cli(tmp_path, store_url, "plan", "--format", "markdown").stdout
     assert "resubmit.url" in markdown and "drift" in markdown.lower()
     status = json.loads(cli(tmp_path, store_url, "status", "--format", "json").stdout)
-    assert status["sections"]["flows"]["drifted"] == ["Orders"]
-    assert status["sections"]["flows"]["ok"] is False
+    assert status["flows"]["drifted"] == ["Orders"]
+    assert status["ok"] is False
+    assert [(a["kind"], a["subject"], a["tone"]) for a in status["attention"]] == [
+        ("flow", "Orders", "warning")
+    ]
     applied = cli(tmp_path, store_url, "apply")
     assert applied.returncode == 0 and "1 drift" in applied.stdout, applied.stdout
     assert "good.example.com" in load_flows(store, specs=True)["Orders"].spec

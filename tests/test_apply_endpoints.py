@@ -69,12 +69,16 @@ def test_apply_checks_new_urls_records_and_warns(
 
     status = cli(root, sqlite_url, "status", "--format", "json")
     assert status.returncode == 0, status.stderr
-    endpoints = json.loads(status.stdout)["sections"]["endpoints"]
-    assert endpoints["total"] == 2 and endpoints["reachable"] == 1 and not endpoints["ok"]
-    assert [r["url"] for r in endpoints["unreachable"]] == [closed_url]
+    doc = json.loads(status.stdout)
+    endpoints = doc["endpoints"]
+    assert [(e["url"], e["health"], e["reachable"]) for e in endpoints] == [
+        (closed_url, "unreachable", False),  # worst first
+        (server.url("/good"), "ok", True),
+    ]
+    assert not doc["ok"] and doc["attention"][0]["subject"] == closed_url
     text = cli(root, sqlite_url, "status").stdout
-    assert "Endpoint health  (needs attention)" in text
-    assert f"unreachable    1 ({closed_url}: connection refused)" in text
+    assert f"✗ error    endpoint {closed_url} is unreachable: connection refused" in text
+    assert f"  [unreachable] {closed_url}" in text
 
     # Nothing changed: nothing checked. A new description: still nothing to check.
     write_flow(root, "Good", url=server.url("/good"), description="edited")

@@ -52,7 +52,7 @@ def test_demo_runs_end_to_end_and_leaves_no_process() -> None:
     assert "FAILED" not in rows.values()
     # Every command exists now: every step ran and passed, none was skipped.
     assert set(rows.values()) == {"ok"}, summary
-    assert len(rows) == 18
+    assert len(rows) == 19
     ran = [t for t, r in rows.items() if r == "ok"]
     assert f"{len(ran)} step(s) ran, all ok" in out
 
@@ -78,6 +78,11 @@ def test_demo_runs_end_to_end_and_leaves_no_process() -> None:
     if rows.get("check endpoints") == "ok":
         assert re.search(r"HEAD requests \(endpoint checks\): [1-9]", out)
     assert "demo-api-key-do-not-use" not in out + result.stderr
+    page = re.search(r"^   Status page: (file://\S+) \(open it in a browser\)$", out, re.M)
+    assert page, out[-2000:]
+    html = Path(page.group(1).removeprefix("file://")).read_text(encoding="utf-8")
+    assert 'data-request="2026-11-28-sap-outage"' in html and 'data-flow="Order Processing"' in html
+    assert "demo-api-key-do-not-use" not in html
 
     pid = int(re.search(r"own process, pid (\d+)", out).group(1))  # type: ignore[union-attr]
     assert (

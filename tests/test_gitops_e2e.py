@@ -261,6 +261,13 @@ def test_pull_request_then_merge(
     status = run_cli("--store", store_url, "status", "--format", "json", cwd=repo)
     assert status.returncode == 0
     assert "Employee Onboarding" in status.stdout or '"flows"' in status.stdout
+    # The job's status page: an artifact, linked from the job summary.
+    page = merged.tmp / "artifacts" / "status-page" / "status.html"
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and API_KEY not in html
+    assert 'data-request="2026-11-28-sap-outage" data-request-state="completed"' in html
+    assert 'data-flow="Employee Onboarding"' in html
+    assert f"Status page: [status.html]({page.as_uri()})" in merged.summary.read_text()
 
     posts = [e for e in received(log) if e["method"] == "POST"]
     sent = [run for p in posts for run in p["runs"]]

@@ -96,7 +96,15 @@ def test_apply_workflow_queues_and_takes_secrets_from_env() -> None:
     assert wf["concurrency"]["cancel-in-progress"] is False
     steps = wf["jobs"]["apply"]["steps"]
     commands = [s["with"]["command"] for s in steps if s.get("uses") == "./"]
-    assert commands == ["apply --prune", "requests dispatch", "status"]  # apply, then dispatch
+    assert commands == [  # apply, then dispatch, then what the store looks like
+        "apply --prune",
+        "requests dispatch",
+        "status",
+        "status --format html --output ${{ env.OUT }}/status.html",
+    ]
+    page = [s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
+    assert [s["with"]["path"] for s in page] == ["${{ env.OUT }}/status.html"]
+    assert all(s.get("if") == "always()" for s in steps[-3:])  # also after a failed dispatch
     text = (WORKFLOWS / "apply.yml").read_text()
     assert "RECONCILER_STORE: ${{ secrets.RECONCILER_STORE }}" in text
     # Secrets only ever appear as environment values, never inside a command line.

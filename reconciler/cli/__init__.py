@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "codeowners": "reconciler.cli.codeowners:codeowners",
     "report": "reconciler.cli.report:report",
     "init": "reconciler.cli.init:init",
+    "serve": "reconciler.cli.serve:serve",
 }
 
 

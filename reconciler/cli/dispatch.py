@@ -128,8 +128,12 @@ def status(
                 hint="`reconciler requests status` lists the dispatched requests",
             )
         runs = ledger.run_outcomes(store, name) if show_runs else None
-        render_request_detail(
-            row, ledger.counts(store, name), ledger.batches(store, name), runs, fmt
-        )
+        counts = ledger.counts(store, name)
+        replay = None
+        if counts.runs.get(ledger.B_DELIVERED):
+            from reconciler.store.status_report import read_replay
+
+            replay = read_replay(store, name, StatusTable.from_config(app.config()))
+        render_request_detail(row, counts, ledger.batches(store, name), runs, fmt, replay=replay)
     finally:
         store.close()

@@ -12,6 +12,7 @@ import click
 
 from reconciler.core.dispatch import BatchResult
 from reconciler.core.secrets import mask
+from reconciler.core.status_report import ReplayOutcome
 from reconciler.dispatcher import RequestOutcome
 from reconciler.reporters.common import (
     github_escape,
@@ -227,10 +228,13 @@ def render_request_detail(
     batch_list: list[Batch],
     runs: Iterable[tuple[str, int, int, str, str]] | None,
     fmt: str,
+    *,
+    replay: ReplayOutcome | None = None,
 ) -> None:
+    """`replay`: what became of the delivered chains (None before anything was delivered)."""
     if fmt == "json":
         payload: dict[str, Any] = {
-            "request": _request_dict(row, c),
+            "request": {**_request_dict(row, c), "replay": replay.to_json() if replay else None},
             "batchList": [_batch_dict(b) for b in batch_list],
         }
         if runs is not None:
@@ -248,6 +252,8 @@ def render_request_detail(
         emit(f"  excluded: {n} run{'s' if n != 1 else ''} ({reason})")
     if row.detail.get("error"):
         emit(f"  error: {row.detail['error']}")
+    if replay is not None:
+        emit(f"  replay outcome: {replay.describe()}")
     for b in batch_list:
         http = f" HTTP {b.http_status}" if b.http_status else ""
         why = f" -- {b.reason}" if b.reason and b.status != "delivered" else ""

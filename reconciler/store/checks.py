@@ -6,13 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from reconciler.core.endpoints import ACTIONS, CheckResult, EndpointUse, Outcome
 from reconciler.store.base import Store
-
-if TYPE_CHECKING:
-    from reconciler.core.status import StatusSection  # only `status` builds one
 
 _COLUMNS = (
     "url, checked_at, reachable, outcome, reason, http_status, latency_ms, "
@@ -118,60 +114,3 @@ def stored_endpoints(store: Store) -> dict[tuple[str, str], str]:
             if isinstance(endpoint, dict) and isinstance(endpoint.get("url"), str):
                 found[(str(name), action)] = endpoint["url"]
     return found
-
-
-MAX_LISTED = 5
-
-
-def status_section(store: Store) -> StatusSection | None:
-    """Endpoint health for `reconciler status`: the latest check of each URL the store's
-    flows use (of every checked URL when the store has no flows yet)."""
-    from reconciler.core.status import StatusSection
-
-    in_use = stored_endpoints(store)
-    latest = latest_checks(store)
-    if not in_use and not latest:
-        return None
-    urls = sorted(set(in_use.values())) if in_use else sorted(latest)
-    checked = [latest[u] for u in urls if u in latest]
-    unchecked = [u for u in urls if u not in latest]
-    unreachable = [r for r in checked if not r.reachable]
-    warned = [r for r in checked if r.reachable and r.warnings]
-    last = max((r.checked_at for r in checked), default=None)
-
-    def listed(items: list[str]) -> str:
-        more = f", +{len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else ""
-        return "; ".join(items[:MAX_LISTED]) + more
-
-    rows = [
-        ("endpoints", str(len(urls))),
-        ("reachable", str(len(checked) - len(unreachable))),
-        (
-            "unreachable",
-            str(len(unreachable))
-            + (
-                f" ({listed([f'{r.url}: {r.reason}' for r in unreachable])})" if unreachable else ""
-            ),
-        ),
-        (
-            "warnings",
-            str(len(warned))
-            + (f" ({listed([f'{r.url}: {r.warnings[0]}' for r in warned])})" if warned else ""),
-        ),
-        ("never checked", str(len(unchecked)) + (" (run `reconciler check`)" if unchecked else "")),
-        ("last check", _iso(last) or "never"),
-    ]
-    return StatusSection(
-        "endpoints",
-        "Endpoint health",
-        rows,
-        {
-            "total": len(urls),
-            "reachable": len(checked) - len(unreachable),
-            "unreachable": [r.to_json() for r in unreachable],
-            "warnings": [r.to_json() for r in warned],
-            "neverChecked": unchecked,
-            "lastCheck": _iso(last),
-        },
-        ok=not unreachable,
-    )

@@ -10,9 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.core.commits import short_commit
 from reconciler.core.plan import Action, PlanEntry, StoredFlow
-from reconciler.core.status import StatusSection
 from reconciler.errors import InternalError
 from reconciler.store.base import Store
 from reconciler.store.membership import rebuild_flow
@@ -190,68 +188,4 @@ def _audit_row(e: PlanEntry, stamp: Stamp, revision: int) -> tuple[Any, ...]:
         e.after_hash,
         diff,
         json.dumps(detail, ensure_ascii=False) if detail else None,
-    )
-
-
-def status_section(store: Store) -> StatusSection:
-    """Flows: how many, managed/unmanaged, drifted, and the last apply that changed them."""
-    stored = load_flows(store)
-    fill_specs(store, stored, [f.name for f in stored.values() if f.current_hash() is None])
-    flows = stored.values()
-    managed = sum(1 for f in flows if f.managed)
-    drifted = sorted(f.name for f in flows if f.drifted)
-    last = store.query_one(
-        "SELECT at, actor, commit_sha FROM audit WHERE kind = 'flow' ORDER BY id DESC LIMIT 1"
-    )
-    last_apply: dict[str, Any] | None = None
-    if last:
-        changes = store.query_one(
-            "SELECT COUNT(*) FROM audit WHERE kind = 'flow' AND at = ?", (last[0],)
-        )
-        last_apply = {
-            "at": last[0],
-            "actor": last[1],
-            "commit": last[2],
-            "changes": int(changes[0]) if changes else 0,
-        }
-    rows = [
-        ("flows", str(len(flows))),
-        ("managed by Git", str(managed)),
-        ("unmanaged", str(len(flows) - managed)),
-        (
-            "drifted",
-            f"{len(drifted)}"
-            + (
-                f" ({', '.join(drifted[:5])}{', ...' if len(drifted) > 5 else ''})"
-                if drifted
-                else ""
-            ),
-        ),
-        (
-            "last apply",
-            f"{last_apply['at']} by {last_apply['actor']}"
-            + (
-                f" at commit {short_commit(str(last_apply['commit']))}"
-                if last_apply["commit"]
-                else ""
-            )
-            + f" ({last_apply['changes']} change(s))"
-            if last_apply
-            else "never",
-        ),
-        ("store revision", str(store.revision())),
-    ]
-    return StatusSection(
-        "flows",
-        "Flows",
-        rows,
-        {
-            "total": len(flows),
-            "managed": managed,
-            "unmanaged": len(flows) - managed,
-            "drifted": drifted,
-            "lastApply": last_apply,
-            "storeRevision": store.revision(),
-        },
-        ok=not drifted,
     )
