@@ -257,13 +257,15 @@ def test_edit_outside_apply_is_stamped_with_who_and_when(store: Store, tmp_path:
     expected_by = "outside apply (sql)" if store.dialect == "sqlite" else "postgres"
     assert entry.changed_by in (expected_by, os.environ.get("USER"))
     assert entry.changed_at is not None and entry.changed_at > utcnow()[:10]
-    from reconciler.store.flows import status_section
+    from reconciler.core.statuses import StatusTable
+    from reconciler.store.status_report import read_status
 
-    section = status_section(store)
-    assert section.data["drifted"] == ["Orders"] and not section.ok
+    report = read_status(store, StatusTable.default())
+    (flow,) = report.flows
+    assert (flow.state, flow.changed_by) == ("drift", entry.changed_by) and not report.ok
     apply(store, tmp_path)
     assert not plan(store, tmp_path).has_changes
-    assert status_section(store).data["drifted"] == []
+    assert [f.state for f in read_status(store, StatusTable.default()).flows] == ["managed"]
 
 
 def test_flows_state_moves_with_every_write_outside_apply(store: Store, tmp_path: Path) -> None:
