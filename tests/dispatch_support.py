@@ -307,7 +307,7 @@ def seed_store(store: Any, root: Path, records: list[str]) -> None:
     """The tree's flows as `apply` leaves them, then a real `runs import` of the records."""
     from reconciler.load.tree import canonical_json, load_tree
     from reconciler.store.base import utcnow
-    from reconciler.store.runs import import_runs
+    from reconciler.store.runimport import import_runs
 
     tree = load_tree(root)
     assert tree.valid, tree.findings

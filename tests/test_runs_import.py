@@ -8,7 +8,7 @@ import pytest
 from reconciler.errors import InputError
 from reconciler.load import runfile
 from reconciler.store import open_store
-from reconciler.store.runs import import_runs
+from reconciler.store.runimport import import_runs
 from tests.runs_helpers import SEED, add_flow, record, write_ndjson
 
 

@@ -15,13 +15,13 @@ from reconciler.core.statuses import StatusTable
 from reconciler.errors import InputError
 from reconciler.models import Mapping, Selection
 from reconciler.store import Store, open_store
+from reconciler.store.runimport import import_runs
 from reconciler.store.runs import (
     ALL_RUNS,
     FlowSource,
     count_by_status,
     fetch_records,
     flow_source,
-    import_runs,
     ledger_problem,
     select_runs,
 )

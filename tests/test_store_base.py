@@ -86,7 +86,7 @@ def test_upgrading_a_populated_store_keeps_every_row(
     from reconciler.store import base
     from reconciler.store.ledger import run_outcomes
     from reconciler.store.migrations import MIGRATIONS
-    from reconciler.store.runs import import_runs
+    from reconciler.store.runimport import import_runs
     from tests.flowfiles import write_flows
     from tests.runs_helpers import record, write_ndjson
 

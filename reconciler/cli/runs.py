@@ -45,7 +45,7 @@ def import_(app: AppContext, files: tuple[str, ...], output_format: str | None) 
     app.require_configured_store("reconciler runs import")
     from reconciler.reporters.runs import ImportProgress, render_import
     from reconciler.store import open_store
-    from reconciler.store.runs import import_runs
+    from reconciler.store.runimport import import_runs
 
     fmt = resolve_format(output_format, ("text", "json", "github"))
     store = open_store(app.resolved_store_url(), root=app.root)

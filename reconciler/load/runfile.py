@@ -5,7 +5,10 @@ Yields every record's exact JSON text (as it appeared in the file) with its posi
 incrementally with `JSONDecoder.raw_decode` over a sliding buffer; NDJSON line by line,
 so a broken line costs that line only. A syntax error inside an array cannot be skipped
 safely (where would the next record start?): it is reported with its position and the
-rest of that file is not read; records before it are kept.
+rest of that file is not read; records before it are kept. A record that is well-formed
+but refused (larger than MAX_RECORD_BYTES, nested deeper than MAX_RECORD_DEPTH, a NaN,
+a number too long to read) costs that record only, in both layouts: its end is found by
+scanning, without decoding it.
 """
 
 from __future__ import annotations
@@ -13,15 +16,25 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from reconciler.load.limits import MAX_RECORD_BYTES, MAX_RECORD_DEPTH
+
 CHUNK = 1 << 20
 _WS = " \t\r\n"
+_WS_BYTES = b" \t\r\n"
 # Truncation vs. a real error: a decode error this close to the end of the buffer may
 # just be a record cut by the chunk boundary (e.g. "tru|e"); read more and retry.
 _TAIL = 32
+# A line this long holds no acceptable record (the limit plus a line ending and a BOM).
+_LINE_LIMIT = MAX_RECORD_BYTES + 8
+
+TOO_LARGE = f"the record is larger than {MAX_RECORD_BYTES // (1024 * 1024)} MiB, the limit for one run record"
+TOO_DEEP = f"the record nests deeper than {MAX_RECORD_DEPTH} levels, the limit for one run record"
 
 
 def _no_constants(name: str) -> Any:
@@ -29,6 +42,10 @@ def _no_constants(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(parse_constant=_no_constants)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_STRING_STOP = re.compile(r'["\\]')
+_VALUE_STOP = re.compile(r'["\[\]{},]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +64,34 @@ class RawRecord:
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"not valid JSON: {exc.msg}"
+    if "integer string conversion" in str(exc):
+        return f"not valid JSON: a number longer than {sys.get_int_max_str_digits()} digits"
     return f"not valid JSON: {exc}"
+
+
+def nesting_depth(text: str) -> int:
+    """How deep arrays and objects nest in this JSON text (brackets inside strings do not
+    count), without decoding it."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRING.sub('""', text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _limit_problem(text: str, size: int) -> str | None:
+    """Why a record's text is refused before it is decoded (size in UTF-8 bytes)."""
+    if size > MAX_RECORD_BYTES:
+        return TOO_LARGE
+    # Fewer opening brackets than the limit cannot nest deeper: the common, cheap answer.
+    if text.count("{") + text.count("[") > MAX_RECORD_DEPTH and (
+        nesting_depth(text) > MAX_RECORD_DEPTH
+    ):
+        return TOO_DEEP
+    return None
 
 
 def read_records(stream: IO[bytes]) -> Iterator[RawRecord]:
@@ -63,20 +107,34 @@ def read_records(stream: IO[bytes]) -> Iterator[RawRecord]:
 
 def _read_ndjson(stream: IO[bytes]) -> Iterator[RawRecord]:
     index = 0
-    for number, raw in enumerate(stream, start=1):
+    number = 0
+    while True:
+        raw = stream.readline(_LINE_LIMIT)
+        if not raw:
+            return
+        number += 1
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[3:]
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
+        col = len(raw) - len(raw.lstrip(_WS_BYTES)) + 1
+        if len(raw) >= _LINE_LIMIT and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # the rest of this line, unread
+                raw = stream.readline(CHUNK)
             index += 1
-            yield RawRecord(index, number, exc.start + 1, error="not valid UTF-8")
+            yield RawRecord(index, number, col, error=TOO_LARGE)
             continue
-        stripped = line.strip(_WS)
-        if not stripped:
+        body = raw.strip(_WS_BYTES)
+        if not body:
             continue
         index += 1
-        col = len(line) - len(line.lstrip(_WS)) + 1
+        try:
+            stripped = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield RawRecord(index, number, col + exc.start, error="not valid UTF-8")
+            continue
+        problem = _limit_problem(stripped, len(body))
+        if problem is not None:
+            yield RawRecord(index, number, col, error=problem)
+            continue
         try:
             value, end = _DECODER.raw_decode(stripped)
         except ValueError as exc:
@@ -151,6 +209,44 @@ class _Cursor:
             if not self.fill():
                 return None
 
+    def skip_value(self) -> bool:
+        """Advance past the array element that starts here, to the ',' or ']' after it,
+        without decoding it (strings are skipped whole, brackets counted). Memory stays
+        flat however large the element is. False when the input ends first."""
+        depth = 0
+        in_string = escaped = False
+        while True:
+            buf, i = self.buf, self.pos
+            n = len(buf)
+            if escaped and i < n:  # a backslash ended the previous chunk
+                i += 1
+                escaped = False
+            while i < n:
+                found = (_STRING_STOP if in_string else _VALUE_STOP).search(buf, i)
+                if found is None:
+                    i = n
+                    break
+                ch, i = found.group(), found.end()
+                if in_string:
+                    if ch == '"':
+                        in_string = False
+                    elif i < n:
+                        i += 1  # the escaped character
+                    else:
+                        escaped = True
+                elif ch == '"':
+                    in_string = True
+                elif ch in "[{":
+                    depth += 1
+                elif depth and ch in "]}":
+                    depth -= 1
+                elif not depth and ch in ",]":
+                    self.pos = found.start()
+                    return True
+            self.pos = n
+            if not self.fill():
+                return False
+
 
 def _read_array(stream: IO[bytes]) -> Iterator[RawRecord]:
     cur = _Cursor(stream)
@@ -195,21 +291,26 @@ def _read_array(stream: IO[bytes]) -> Iterator[RawRecord]:
             index += 1
             first = False
             start = cur.pos
+            refused: str | None = None
             while True:
                 try:
                     value, end = _DECODER.raw_decode(cur.buf, cur.pos)
                     break
-                except ValueError as exc:
-                    err_pos = exc.pos if isinstance(exc, json.JSONDecodeError) else cur.pos
+                except RecursionError:  # nested deeper than the decoder's own stack
+                    refused = TOO_DEEP
+                    break
+                except json.JSONDecodeError as exc:
                     truncated = not cur.eof and (
-                        err_pos >= len(cur.buf) - _TAIL
-                        or str(exc).startswith("Unterminated string")
+                        exc.pos >= len(cur.buf) - _TAIL or exc.msg.startswith("Unterminated string")
                     )
+                    if truncated and len(cur.buf) - start > MAX_RECORD_BYTES:
+                        refused = TOO_LARGE
+                        break
                     if truncated and cur.fill():
                         start = cur.pos
                         continue
                     line, col = cur.where(start)
-                    err_line, err_col = cur.where(max(err_pos, start))
+                    err_line, err_col = cur.where(max(exc.pos, start))
                     yield RawRecord(
                         index,
                         line,
@@ -219,9 +320,26 @@ def _read_array(stream: IO[bytes]) -> Iterator[RawRecord]:
                         fatal=True,
                     )
                     return
+                except ValueError as exc:  # well-formed, but a value we do not take (NaN)
+                    refused = _error_text(exc)
+                    break
             line, col = cur.where(start)
-            yield RawRecord(index, line, col, text=cur.buf[start:end], value=value)
-            cur.pos = end
+            if refused is None:
+                text = cur.buf[start:end]
+                size = len(text.encode()) if 4 * len(text) > MAX_RECORD_BYTES else len(text)
+                refused = _limit_problem(text, size)
+                cur.pos = end
+            elif not cur.skip_value():
+                yield RawRecord(index, line, col, error=refused)
+                line, col = cur.where(cur.pos)
+                yield RawRecord(
+                    index + 1, line, col, error="the JSON array is not closed", fatal=True
+                )
+                return
+            if refused is None:
+                yield RawRecord(index, line, col, text=text, value=value)
+            else:
+                yield RawRecord(index, line, col, error=refused)
             expect_value = False
     except UnicodeDecodeError:
         line, col = cur.where(cur.pos)

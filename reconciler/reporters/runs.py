@@ -6,14 +6,17 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reconciler.core.select import format_epoch_us
 from reconciler.core.statuses import StatusTable
 from reconciler.reporters.common import github_escape, json_document, pace
-from reconciler.store.runs import ImportSummary, SelectedRun
+from reconciler.store.runs import SelectedRun
+
+if TYPE_CHECKING:  # runs list renders no import summary: it need not load the run model
+    from reconciler.store.runimport import ImportSummary
 
 
 class ImportProgress:

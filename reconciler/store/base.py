@@ -20,6 +20,7 @@ from reconciler.store.migrations import LATEST_VERSION, MIGRATIONS
 Dialect = Literal["sqlite", "postgresql"]
 MIGRATION_LOCK_KEY = 0x7265636F  # pg_advisory_lock key held while migrating
 Params = Sequence[Any]
+IN_CHUNK = 500  # values per IN (...) list
 SQLITE_BUSY_TIMEOUT = 30.0  # seconds a statement waits for another connection's write lock
 
 
@@ -78,6 +79,18 @@ class Store:
 
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return list(self.execute(sql, params).fetchall())
+
+    def query_in(self, sql: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+        """Rows of `sql`, whose one `{marks}` is an IN list, over `values` in chunks."""
+        for start in range(0, len(values), IN_CHUNK):
+            chunk = values[start : start + IN_CHUNK]
+            yield from self.query(sql.format(marks=", ".join("?" * len(chunk))), chunk)
+
+    def execute_in(self, sql: str, values: Sequence[Any]) -> None:
+        """`sql`, whose one `{marks}` is an IN list, over `values` in chunks."""
+        for start in range(0, len(values), IN_CHUNK):
+            chunk = values[start : start + IN_CHUNK]
+            self.execute(sql.format(marks=", ".join("?" * len(chunk))), chunk)
 
     def query_one(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
         row = self.execute(sql, params).fetchone()

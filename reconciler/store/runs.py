@@ -1,16 +1,6 @@
-"""Runs in the store: streaming import (upsert by id + flow membership) and selection.
+"""Runs in the store: selection (the API dispatch freezes a request with, and what
+`runs list` and `requests preview` read). Import is reconciler.store.runimport.
 
-Import
-  `import_runs(store, paths, progress=None) -> ImportSummary` reads JSON arrays or NDJSON
-  (see `reconciler.load.runfile`), keeps each record's exact JSON text, upserts by `id`
-  (inserted / updated / unchanged by the hash of that text), rejects bad records with
-  file, record index and line:col while storing the good ones, and adds `run_flows`
-  membership rows for new or changed runs against the flows currently in the store.
-  Work is committed per batch (a re-run is idempotent), each batch under the store's
-  write lock (SQLite BEGIN IMMEDIATE; PostgreSQL `LOCK flows IN SHARE MODE`, so an apply
-  changing mappings is either fully before or fully after a batch's membership).
-
-Selection (the API dispatch freezes a request with)
   spec = compile_selection(request.select, statuses)       # reconciler.core.select
   split = for_action(spec, request.action, statuses)       # resume -> Error group only
   source = flow_source(store, flow)                        # indexed run_flows by name
@@ -18,372 +8,30 @@ Selection (the API dispatch freezes a request with)
   counts = count_by_status(store, spec, source)            # {status_id: n}
   records = fetch_records(store, [run.pk, ...])            # exact JSON texts, same order
 
-  Order is (executionTime ascending, runs without one last, then id bytewise), the same on
-  both backends, so a selection frozen twice gives the same sequence. `select_runs` streams
-  (fetchmany), so 100k-run selections stay flat in memory. `ledger_problem(store, spec)`
-  says when `fromRequest` names a request the ledger does not know.
+Order is (executionTime ascending, runs without one last, then id bytewise), the same on
+both backends, so a selection frozen twice gives the same sequence. `select_runs` streams
+(fetchmany), so 100k-run selections stay flat in memory. `ledger_problem(store, spec)`
+says when `fromRequest` names a request the ledger does not know.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from reconciler.core.select import (
-    Query,
-    SelectionSpec,
-    build_query,
-    format_epoch_us,
-    parse_timestamp_us,
-)
+from reconciler.core.select import Query, SelectionSpec, build_query, format_epoch_us
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import InputError
-from reconciler.load.runfile import RawRecord, read_records
-from reconciler.store.base import Store, utcnow
-from reconciler.store.membership import MAPPING_COLUMNS, mapping_condition
+from reconciler.store.base import Store
+from reconciler.store.membership import mapping_condition
 
 if TYPE_CHECKING:  # the models cost start-up time; `runs list` does not need them
-    from pydantic import ValidationError
-
     from reconciler.core.preview import SampleRun
     from reconciler.models import Flow, Mapping
 
-BATCH = 2000
-MAX_LISTED_REJECTIONS = 1000
-_IN_CHUNK = 500  # ids per IN (...) list
-_DSAV = (("domain", "Domain"), ("service", "Service"), ("action", "Action"), ("version", "Version"))
 
-
-# -- import --------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    path: str
-    index: int  # 1-based record position in the file (0: the file itself)
-    line: int
-    col: int
-    reason: str
-
-    @property
-    def location(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}"
-
-
-@dataclass
-class ImportSummary:
-    files: list[str] = field(default_factory=list)
-    read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    rejections: list[Rejection] = field(default_factory=list)  # the first 1000
-    memberships: int = 0
-    incomplete_files: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.rejected == 0
-
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    id: str
-    workflow_run_id: str | None
-    chain_id: str | None
-    workflow_name: str | None
-    dsav: tuple[str | None, str | None, str | None, str | None]
-    status_id: int | None
-    execution_us: int | None
-    text: str
-    digest: str
-
-    def columns(self, now: str) -> tuple[Any, ...]:
-        """Values for _RUN_COLUMNS."""
-        return (
-            self.workflow_run_id,
-            self.chain_id,
-            self.workflow_name,
-            *self.dsav,
-            self.status_id,
-            self.execution_us,
-            self.text,
-            self.digest,
-            now,
-        )
-
-
-_RUN_COLUMNS = (
-    "workflow_run_id, chain_id, workflow_name, domain, service, action, version, "
-    "status_id, execution_us, record, record_hash, imported_at"
-)
-_RUN_MARKS = ", ".join("?" for _ in _RUN_COLUMNS.split(","))
-
-
-def _text_of(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-@lru_cache(maxsize=1)
-def _run_validator() -> tuple[Any, type[ValidationError]]:
-    """The run schema's validator and its error type, imported on first use."""
-    from pydantic import ValidationError
-
-    from reconciler.models.run import RunRecord
-
-    return RunRecord.__pydantic_validator__, ValidationError
-
-
-def _parse(raw: RawRecord) -> _Run | str:
-    """A record -> the columns we index, or the reason it is rejected."""
-    value = raw.value
-    if not isinstance(value, dict):
-        return f"a run record must be a JSON object, found {type(value).__name__}"
-    validator, invalid = _run_validator()
-    try:
-        validator.validate_python(value, strict=True)
-    except invalid as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "record"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        return f"{where}: {first['msg']}{more}"
-    execution = value.get("executionTime")
-    execution_us = None
-    if execution is not None:
-        try:
-            execution_us = parse_timestamp_us(execution)
-        except ValueError:
-            return f"executionTime: {execution!r} is not an ISO 8601 timestamp"
-    props = value.get("properties") or {}
-    assert raw.text is not None
-    return _Run(
-        id=value["id"],
-        workflow_run_id=value.get("workFlowRunId"),
-        chain_id=value.get("chainId"),
-        workflow_name=value.get("workflowName"),
-        dsav=tuple(_text_of(props.get(key)) for _, key in _DSAV),  # type: ignore[arg-type]
-        status_id=value.get("statusId"),
-        execution_us=execution_us,
-        text=raw.text,
-        digest=hashlib.sha256(raw.text.encode()).hexdigest(),
-    )
-
-
-class _Matcher:
-    """The flows' mappings, indexed so a run finds its flows without scanning them all."""
-
-    def __init__(self, flows: Iterable[tuple[str, Sequence[dict[str, Any]]]]) -> None:
-        self.by_key: dict[tuple[str, str], list[tuple[str, tuple[tuple[int, str], ...]]]] = {}
-        keys = list(MAPPING_COLUMNS)
-        for name, mappings in flows:
-            for mapping in mappings:
-                given = tuple((i, mapping[k]) for i, k in enumerate(keys) if mapping.get(k))
-                if given:
-                    first_i, first_v = given[0]
-                    self.by_key.setdefault((keys[first_i], first_v), []).append((name, given))
-        self.keys = keys
-
-    def flows_of(self, run: _Run) -> set[str]:
-        values = (run.workflow_name, *run.dsav)
-        found: set[str] = set()
-        for key, value in zip(self.keys, values, strict=True):
-            if value is None:
-                continue
-            for name, given in self.by_key.get((key, value), ()):
-                if name not in found and all(values[i] == v for i, v in given):
-                    found.add(name)
-        return found
-
-
-def _flows_fingerprint(store: Store) -> tuple[Any, ...]:
-    row = store.query_one("SELECT COUNT(*), MAX(updated_at) FROM flows")
-    return (store.revision(), *(row or ()))
-
-
-def _load_matcher(store: Store) -> _Matcher:
-    flows = []
-    for name, spec in store.query("SELECT name, spec FROM flows"):
-        try:
-            mappings = json.loads(spec).get("mappings") or []
-        except (ValueError, AttributeError):
-            mappings = []
-        flows.append((name, [m for m in mappings if isinstance(m, dict)]))
-    return _Matcher(flows)
-
-
-class _Importer:
-    def __init__(self, store: Store, summary: ImportSummary) -> None:
-        self.store = store
-        self.summary = summary
-        self.matcher: _Matcher | None = None
-        self.fingerprint: tuple[Any, ...] | None = None
-
-    def reject(self, path: str, raw: RawRecord, reason: str) -> None:
-        self.summary.rejected += 1
-        if len(self.summary.rejections) < MAX_LISTED_REJECTIONS:
-            self.summary.rejections.append(Rejection(path, raw.index, raw.line, raw.col, reason))
-
-    def flush(self, batch: dict[str, _Run]) -> None:
-        if not batch:
-            return
-        store = self.store
-        with store.transaction():
-            if store.dialect == "postgresql":
-                store.execute("LOCK TABLE flows IN SHARE MODE")
-            fingerprint = _flows_fingerprint(store)
-            if self.matcher is None or fingerprint != self.fingerprint:
-                self.matcher, self.fingerprint = _load_matcher(store), fingerprint
-            existing = {
-                run_id: (pk, digest)
-                for run_id, pk, digest in _query_in(
-                    store, "SELECT id, pk, record_hash FROM runs WHERE id IN ({marks})", list(batch)
-                )
-            }
-            now = utcnow()
-            new = [run for run in batch.values() if run.id not in existing]
-            changed = [
-                (run, existing[run.id][0])
-                for run in batch.values()
-                if run.id in existing and existing[run.id][1] != run.digest
-            ]
-            self.summary.unchanged += len(batch) - len(new) - len(changed)
-            if new:
-                store.executemany(
-                    f"INSERT INTO runs (id, {_RUN_COLUMNS}) VALUES (?, {_RUN_MARKS})",
-                    [(r.id, *r.columns(now)) for r in new],
-                )
-            if changed:
-                store.executemany(
-                    f"UPDATE runs SET ({_RUN_COLUMNS}) = ({_RUN_MARKS}) WHERE pk = ?",
-                    [(*r.columns(now), pk) for r, pk in changed],
-                )
-                for chunk in _chunks([pk for _, pk in changed]):
-                    marks = ", ".join("?" for _ in chunk)
-                    store.execute(f"DELETE FROM run_flows WHERE run_pk IN ({marks})", chunk)
-            touched: list[tuple[_Run, int]] = list(changed)
-            if new:
-                by_id = {r.id: r for r in new}
-                sql = "SELECT id, pk FROM runs WHERE id IN ({marks})"
-                touched += [(by_id[i], pk) for i, pk in _query_in(store, sql, list(by_id))]
-            rows = [
-                (flow, pk, run.status_id, run.execution_us)
-                for run, pk in touched
-                for flow in self.matcher.flows_of(run)
-            ]
-            if rows:
-                store.executemany(
-                    "INSERT INTO run_flows (flow, run_pk, status_id, execution_us) "
-                    "VALUES (?, ?, ?, ?)",
-                    rows,
-                )
-            self.summary.inserted += len(new)
-            self.summary.updated += len(changed)
-            self.summary.memberships += len(rows)
-        batch.clear()
-
-
-def _chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _query_in(store: Store, sql: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
-    """Run `sql` (with one `{marks}` IN list) over `values` in chunks."""
-    for chunk in _chunks(values):
-        yield from store.query(sql.format(marks=", ".join("?" for _ in chunk)), chunk)
-
-
-Progress = Callable[[str, int, int, int], None]  # path, records read, bytes read, bytes total
-
-
-def import_runs(
-    store: Store,
-    paths: Sequence[str],
-    *,
-    progress: Progress | None = None,
-    batch_size: int = BATCH,
-    stdin: IO[bytes] | None = None,
-) -> ImportSummary:
-    """Import run files ("-" = stdin). Raises InputError before touching the store when a
-    file cannot be opened; bad records are counted and listed, never fatal."""
-    for path in paths:
-        if path != "-" and not Path(path).is_file():
-            raise InputError(f"{path}: no such file", hint="runs import takes JSON or NDJSON files")
-    summary = ImportSummary(files=list(paths))
-    importer = _Importer(store, summary)
-    for path in paths:
-        _import_file(importer, path, progress, batch_size, stdin)
-    if store.dialect == "postgresql" and summary.inserted + summary.updated:
-        # Fresh statistics after a bulk load: the planner otherwise still believes the
-        # tables are nearly empty (autovacuum catches up later) and picks nested loops for
-        # selections and freezes of 100,000 runs. Samples a bounded number of rows.
-        store.execute("ANALYZE runs")
-        store.execute("ANALYZE run_flows")
-    return summary
-
-
-def _import_file(
-    importer: _Importer,
-    path: str,
-    progress: Progress | None,
-    batch_size: int,
-    stdin: IO[bytes] | None,
-) -> None:
-    import sys
-
-    summary = importer.summary
-    stream: IO[bytes]
-    if path == "-":
-        stream = stdin or sys.stdin.buffer
-        total = 0
-    else:
-        try:
-            stream = open(path, "rb")  # noqa: SIM115 -- closed below
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
-        total = Path(path).stat().st_size
-    batch: dict[str, _Run] = {}
-    try:
-        for raw in read_records(stream):
-            if raw.error is not None:
-                importer.reject(path, raw, raw.error)
-                if raw.fatal:
-                    summary.incomplete_files.append(path)
-                continue
-            summary.read += 1
-            parsed = _parse(raw)
-            if isinstance(parsed, str):
-                importer.reject(path, raw, parsed)
-                continue
-            if parsed.id in batch:  # same id twice: the later one updates the earlier
-                importer.flush(batch)
-            batch[parsed.id] = parsed
-            if len(batch) >= batch_size:
-                importer.flush(batch)
-                if progress:
-                    progress(path, summary.read, _tell(stream), total)
-        importer.flush(batch)
-        if progress:
-            progress(path, summary.read, total, total)
-    finally:
-        if path != "-":
-            stream.close()
-
-
-def _tell(stream: IO[bytes]) -> int:
-    try:
-        return stream.tell()
-    except (OSError, ValueError):
-        return 0
-
-
-# -- selection -----------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class SelectedRun:
     pk: int
@@ -488,7 +136,7 @@ def count_by_status(
 def fetch_records(store: Store, pks: Sequence[int]) -> list[str]:
     """The exact stored JSON texts for these runs, in the order given."""
     sql = "SELECT pk, record FROM runs WHERE pk IN ({marks})"
-    texts: dict[int, str] = dict(_query_in(store, sql, list(pks)))
+    texts: dict[int, str] = dict(store.query_in(sql, list(pks)))
     return [texts[pk] for pk in pks if pk in texts]
 
 
