@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import reconciler
+from reconciler.localstate import STATE_DIR, make_parents
 
-CACHE_DIR = Path(".reconciler") / "cache"
+CACHE_DIR = Path(STATE_DIR) / "cache"
 CACHE_FILE = "validate.db"
 FORMAT = 2  # 2: a flow's data is its canonical spec
 
@@ -55,7 +56,7 @@ class ResultCache:
         self.path = root / CACHE_DIR / CACHE_FILE
         self._db: sqlite3.Connection | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_parents(self.path)
             db = sqlite3.connect(self.path, timeout=2, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=OFF")

@@ -30,6 +30,7 @@ from reconciler.core.findings import Finding, Severity, has_errors
 from reconciler.core.rules.tree import FlowFacts, NameAt, RequestFacts, check_tree
 from reconciler.load.limits import MAX_BYTES
 from reconciler.load.validate_file import CONFIG, FileResult, check_document, read_bytes, rel_path
+from reconciler.localstate import STATE_DIR
 from reconciler.models import Config, Flow, Request
 from reconciler.models.request import CONTROL_FIELDS, LATER_FIELDS
 
@@ -135,7 +136,7 @@ def discover(root: Path, paths: Sequence[str | Path] | None = None) -> list[str]
     for path in (str(Path(p)) for p in paths):  # as given, spelled as Path spells it
         if os.path.isdir(path):
             for directory, subdirs, names in os.walk(path):
-                subdirs[:] = [d for d in subdirs if d != ".reconciler"]
+                subdirs[:] = [d for d in subdirs if d != STATE_DIR]
                 found.update(
                     os.path.join(directory, name) for name in names if name.endswith(YAML_SUFFIXES)
                 )

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from reconciler.core.regex import re2_pattern
 from reconciler.errors import ConfigError, StoreError, StoreVersionError
+from reconciler.localstate import make_parents
 from reconciler.store.migrations import LATEST_VERSION, MIGRATIONS
 
 Dialect = Literal["sqlite", "postgresql"]
@@ -306,7 +307,7 @@ def open_store(url: str, *, root: Path = Path("."), migrate: bool = True) -> Sto
     if url.startswith("sqlite:"):
         path = sqlite_path(url, root)
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            make_parents(Path(path))
         try:
             # Not tied to the opening thread: dispatch freezes a selection on a helper
             # thread while this one sets up HTTP (never two threads at once).
