@@ -20,6 +20,7 @@ from reconciler.core.plan import (
     tree_hash,
 )
 from reconciler.errors import InputError, PruneRefused, StalePlanError, ValidationFailed
+from reconciler.load.tree import CONFIG_FILE, FLOWS_DIR, load_tree
 from reconciler.provenance import Provenance
 from reconciler.store.base import Store, utcnow
 from reconciler.store.flows import Stamp, fill_specs, load_flows, write_changes
@@ -31,7 +32,6 @@ MAX_LISTED_FINDINGS = 10
 
 def desired_flows(root: Path) -> list[DesiredFlow]:
     """Every flow file of the tree; refuses when any is invalid (no partial sync)."""
-    from reconciler.load.tree import CONFIG_FILE, FLOWS_DIR, load_tree
 
     flows_dir = root / FLOWS_DIR
     if not flows_dir.is_dir():

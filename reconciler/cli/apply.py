@@ -5,10 +5,15 @@ from pathlib import Path
 
 import click
 
+from reconciler import provenance
 from reconciler.cli.context import AppContext
 from reconciler.cli.params import FiniteFloatRange, count
 from reconciler.errors import UsageError
+from reconciler.http.apply_gate import EndpointCheckHook
+from reconciler.http.settings import NetworkSettings
+from reconciler.reconcile import ApplyOptions, SavedPlan, apply_flows, desired_flows, make_plan
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
+from reconciler.reporters.plan import render_apply
 
 FORMATS = ("text", "json", "markdown")
 
@@ -64,9 +69,6 @@ def apply(
 ) -> None:
     """Apply flows.d/ to the store in one transaction, audited."""
     app.require_configured_store("reconciler apply")
-    from reconciler import provenance
-    from reconciler.reconcile import ApplyOptions, SavedPlan, apply_flows, desired_flows
-    from reconciler.reporters.plan import render_apply
 
     saved = SavedPlan.read(plan_file) if plan_file else None
     if saved is not None and adopt and not saved.adopt:
@@ -82,10 +84,6 @@ def apply(
         raise UsageError("--require-reachable needs the endpoint check (drop --no-endpoint-check)")
     hooks = []
     if endpoint_check:
-        from reconciler.http.apply_gate import EndpointCheckHook
-        from reconciler.http.settings import NetworkSettings
-        from reconciler.reconcile import make_plan
-
         settings = NetworkSettings.from_config(app.config(), app.root)
         hook = EndpointCheckHook(settings, require_reachable=require_reachable)
         hooks.append(hook)

@@ -5,6 +5,10 @@ from pathlib import Path
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.core.codeowners import CodeownersError, OwnedFile, merge, render_block
+from reconciler.errors import ConfigError, ValidationFailed
+from reconciler.load.tree import FLOWS_DIR, load_tree
+from reconciler.reporters.codeowners import report_codeowners
 
 # Where GitHub looks, in its order; a new file goes to the first.
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
@@ -23,10 +27,6 @@ LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 @click.pass_obj
 def codeowners(app: AppContext, target: Path | None, check: bool, to_stdout: bool) -> None:
     """Generate CODEOWNERS entries from the flows' `owners` (flow files and their folders)."""
-    from reconciler.core.codeowners import CodeownersError, OwnedFile, merge, render_block
-    from reconciler.errors import ConfigError, ValidationFailed
-    from reconciler.load.tree import FLOWS_DIR, load_tree
-    from reconciler.reporters.codeowners import report_codeowners
 
     tree = load_tree(app.root)
     flow_errors = [

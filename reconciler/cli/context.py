@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reconciler.errors import ConfigError
+from reconciler.load.config import load_config
+from reconciler.store import open_store
 
 if TYPE_CHECKING:
     from reconciler.models import Config
@@ -39,8 +41,6 @@ class AppContext:
         if not self._config_loaded and not (self.root / "reconciler.yaml").exists():
             self._config_loaded = True  # nothing to load: skip importing the models
         if not self._config_loaded:
-            from reconciler.load.config import load_config
-
             self._config = load_config(self.root)
             self._config_loaded = True
         return self._config
@@ -82,6 +82,5 @@ class AppContext:
 
     def open_store(self, *, migrate: bool = True) -> Store:
         """The store at resolved_store_url(), created/upgraded unless migrate=False."""
-        from reconciler.store import open_store
 
         return open_store(self.resolved_store_url(), root=self.root, migrate=migrate)

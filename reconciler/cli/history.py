@@ -7,6 +7,8 @@ import click
 from reconciler.cli.context import AppContext
 from reconciler.cli.params import count
 from reconciler.reporters.common import format_option, resolve_format
+from reconciler.reporters.history import render_history
+from reconciler.store.audit import query_audit
 
 FORMATS = ("text", "json", "markdown")
 
@@ -34,8 +36,6 @@ FORMATS = ("text", "json", "markdown")
 @click.pass_obj
 def history(app: AppContext, /, limit: int, output_format: str | None, **filters: Any) -> None:
     """The audit log, newest first."""
-    from reconciler.reporters.history import render_history
-    from reconciler.store.audit import query_audit
 
     store = app.open_store()
     try:

@@ -9,7 +9,9 @@ import click
 
 from reconciler.cli.context import AppContext
 from reconciler.errors import EXIT_CHANGES, EXIT_OK, InputError, UsageError
+from reconciler.reconcile import desired_flows, make_plan
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
+from reconciler.reporters.plan import plan_json, render_plan
 
 FORMATS = ("text", "json", "markdown", "github")
 
@@ -36,8 +38,6 @@ def plan(
     output_format: str | None,
 ) -> int:
     """Show what `apply` would change: flows.d/ against the store."""
-    from reconciler.reconcile import desired_flows, make_plan
-    from reconciler.reporters.plan import plan_json, render_plan
 
     if out is not None:
         _check_target(out)  # before any work: a bad --out must not cost a plan

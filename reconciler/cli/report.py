@@ -6,11 +6,13 @@ from pathlib import Path
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.errors import InputError
+from reconciler.http.github import target_from_env, upsert_comment
+from reconciler.http.settings import NetworkSettings
+from reconciler.reporters.pr import MARKER, SECTIONS, Section, render_pr_comment
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
-    from reconciler.reporters.pr import SECTIONS
-
     pairs: dict[str, str] = {}
     for value in values:
         key, sep, rest = value.partition("=")
@@ -71,8 +73,6 @@ def pr(
 ) -> None:
     """One markdown report of the PR steps (< 65,000 characters), optionally posted as the
     sticky PR comment, found again by a hidden marker and updated in place."""
-    from reconciler.errors import InputError
-    from reconciler.reporters.pr import MARKER, SECTIONS, Section, render_pr_comment
 
     files = _pairs(sections, "--section")
     codes_raw = _pairs(exits, "--exit")
@@ -108,9 +108,6 @@ def pr(
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(text)
     if comment:
-        from reconciler.http.github import target_from_env, upsert_comment
-        from reconciler.http.settings import NetworkSettings
-
         network = NetworkSettings.from_config(app.config(), app.root)
         action, url = upsert_comment(target_from_env(pr_number), text, MARKER, network)
         click.echo(f"PR comment {action}: {url}", err=True)

@@ -5,13 +5,22 @@
 from __future__ import annotations
 
 import importlib
+import json
 from pathlib import Path
 
 import click
 
 from reconciler.cli.context import AppContext
 from reconciler.core.commits import short_commit
+from reconciler.core.findings import Severity
+from reconciler.core.preview import dispatched_preview, preview_request
+from reconciler.core.statuses import StatusTable
+from reconciler.load.tree import FLOWS_DIR, REQUESTS_DIR, load_tree
+from reconciler.models import Flow
 from reconciler.reporters.common import format_option, resolve_format
+from reconciler.reporters.preview import render_preview
+from reconciler.store import open_store
+from reconciler.store.runs import StoreRunSource, dispatched_state
 
 # Sub-commands defined in other modules: "module:attribute", loaded lazily on use.
 REQUEST_COMMANDS: dict[str, str] = {
@@ -67,16 +76,6 @@ def preview(
 
     Per request and flow: runs by status, exclusions and why, the first runs, the batches.
     Exit 1 when a request is invalid or would be refused (e.g. over limits.maxRuns)."""
-    import json
-
-    from reconciler.core.findings import Severity
-    from reconciler.core.preview import dispatched_preview, preview_request
-    from reconciler.core.statuses import StatusTable
-    from reconciler.load.tree import FLOWS_DIR, REQUESTS_DIR, load_tree
-    from reconciler.models import Flow
-    from reconciler.reporters.preview import render_preview
-    from reconciler.store import open_store
-    from reconciler.store.runs import StoreRunSource, dispatched_state
 
     fmt = resolve_format(output_format, ("text", "json", "github", "markdown"))
     root = app.root

@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.schemas import SCHEMAS, export_schemas, render_schema
 
 
 @click.group()
@@ -24,7 +25,6 @@ def schema() -> None:
 @click.pass_obj
 def export(app: AppContext, directory: Path | None, check: bool) -> None:
     """(Re)write schemas/*.json from the models."""
-    from reconciler.schemas import SCHEMAS, export_schemas, render_schema
 
     target = directory or app.root / "schemas"
     if check:

@@ -3,6 +3,8 @@ from __future__ import annotations
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.store import open_store, redact_url
+from reconciler.store.migrations import LATEST_VERSION
 
 
 @click.group()
@@ -14,8 +16,6 @@ def store() -> None:
 @click.pass_obj
 def migrate(app: AppContext) -> None:
     """Create or upgrade the store schema."""
-    from reconciler.store import open_store, redact_url
-    from reconciler.store.migrations import LATEST_VERSION
 
     url = app.resolved_store_url()
     db = open_store(url, root=app.root, migrate=False)

@@ -9,8 +9,12 @@ import click
 
 from reconciler.cli.context import AppContext
 from reconciler.cli.params import count
-from reconciler.errors import EXIT_FAILURE, EXIT_OK, ConfigError, UsageError
+from reconciler.errors import EXIT_FAILURE, EXIT_OK, ConfigError, ReconcilerError, UsageError
+from reconciler.load.tree import FLOWS_DIR, REQUESTS_DIR, load_tree
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
+from reconciler.reporters.findings import print_findings
+from reconciler.store.base import sqlite_path
+from reconciler.store.ledger import immutability_findings
 
 
 @click.command()
@@ -33,8 +37,6 @@ def validate(
 ) -> int:
     """Validate flows.d/, requests.d/ and reconciler.yaml (or only PATHs, checked in the
     context of the whole tree). Exit 0 when valid, 1 with findings."""
-    from reconciler.load.tree import FLOWS_DIR, REQUESTS_DIR, load_tree
-    from reconciler.reporters.findings import print_findings
 
     root = app.root
     if not root.is_dir():
@@ -57,8 +59,6 @@ def validate(
     # An invalid reconciler.yaml is among the findings; it names no store to look in.
     store_url = _store_url(app) if tree.config is not None or not _has_config(root) else None
     if checks_requests and store_url is not None and _ledger_may_exist(root, store_url):
-        from reconciler.store.ledger import immutability_findings
-
         # requests are immutable once dispatched (needs a store that already exists)
         tree.findings.extend(immutability_findings(root, store_url))
     print_findings(tree, fmt, functools.partial(_source_line, root), color=is_terminal())
@@ -80,8 +80,6 @@ def _ledger_may_exist(root: Path, store_url: str) -> bool:
     """No SQLite store file, no ledger: skip importing the dispatcher (httpx) at all."""
     if not store_url.startswith("sqlite:"):
         return True
-    from reconciler.errors import ReconcilerError
-    from reconciler.store.base import sqlite_path
 
     try:
         path = sqlite_path(store_url, root)

@@ -7,6 +7,7 @@ the hash apply wrote; a stored spec whose hash differs was changed outside `appl
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -382,8 +383,6 @@ def _writer(s: StoredFlow) -> tuple[str | None, str | None]:
 
 
 def _replace(entry: PlanEntry, **changes: Any) -> PlanEntry:
-    import dataclasses
-
     return dataclasses.replace(entry, **changes)
 
 

@@ -6,9 +6,13 @@ and all we need from it is name + URLs."""
 
 from __future__ import annotations
 
+import subprocess
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from reconciler.core.endpoints import ACTIONS, EndpointUse, collect_endpoints
 from reconciler.errors import UsageError
@@ -42,8 +46,6 @@ def endpoint_uses(tree: Tree) -> dict[str, list[EndpointUse]]:
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    import subprocess  # only --base needs git: not on every check's start-up
-
     try:
         done = subprocess.run(
             ["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False
@@ -72,8 +74,6 @@ def endpoints_at(root: Path, ref: str) -> dict[tuple[str, str], str]:
             blobs.append(meta.split()[2])
     if not blobs:
         return {}
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
 
     stream = BytesIO(_git(root, "cat-file", "--batch", stdin="\n".join(blobs).encode() + b"\n"))
     yaml = YAML(typ="safe", pure=False)

@@ -16,26 +16,27 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import multiprocessing
 import os
 import posixpath
+import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
 from reconciler.core.codeowners import path_problem, shown_path
 from reconciler.core.findings import Finding, Severity, has_errors
 from reconciler.core.rules.tree import FlowFacts, NameAt, RequestFacts, check_tree
+from reconciler.load.cache import ResultCache, entry_key, package_fingerprint
 from reconciler.load.limits import MAX_BYTES
 from reconciler.load.validate_file import CONFIG, FileResult, check_document, read_bytes, rel_path
 from reconciler.localstate import STATE_DIR
 from reconciler.models import Config, Flow, Request
 from reconciler.models.request import CONTROL_FIELDS, LATER_FIELDS
-
-if TYPE_CHECKING:
-    from reconciler.load.cache import ResultCache
 
 FLOWS_DIR = "flows.d"
 REQUESTS_DIR = "requests.d"
@@ -277,8 +278,6 @@ def _ca_bundle_findings(result: FileResult, root: Path) -> list[tuple[Any, ...]]
 
 
 def _open_cache(root: Path) -> ResultCache:
-    from reconciler.load.cache import ResultCache  # sqlite3: only when the cache is used
-
     return ResultCache(root)
 
 
@@ -288,8 +287,6 @@ def _check_all(todo: list[_File], allow: list[str], cache: ResultCache | None, j
         return
     environment = ""
     if cache is not None:
-        from reconciler.load.cache import package_fingerprint
-
         environment = f"{package_fingerprint()}|{json.dumps(sorted(allow))}"
     _read(todo)
     _look_up([item for item in todo if item.result is None], cache, environment)
@@ -307,7 +304,6 @@ def _look_up(items: list[_File], cache: ResultCache | None, environment: str) ->
     """Fill in the results the cache has for these (read) files."""
     if cache is None or not items:
         return
-    from reconciler.load.cache import entry_key
 
     for item in items:
         assert item.raw is not None
@@ -347,9 +343,6 @@ def _run_checks(
 ) -> list[FileResult]:
     if jobs <= 1 or len(items) < PARALLEL_MIN:
         return _check_chunk(items, allow)
-    import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
 
     size = max(50, len(items) // (jobs * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]

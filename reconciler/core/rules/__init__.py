@@ -6,6 +6,7 @@ loader turns paths into file:line:col. Rule ids are stable (documented in the RE
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from typing import Any, NamedTuple, Protocol
 
@@ -39,7 +40,6 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     for option in options:
         if option.lower() == word.lower() and option != word:
             return f"did you mean '{option}'?"
-    import difflib  # only for a name that is not known: 1 ms of every start-up otherwise
 
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if not close:
