@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 
+from reconciler.core.fielddiff import diff_values
 from reconciler.core.plan import (
     Action,
     DesiredFlow,
     StoredFlow,
     compute_plan,
-    diff_values,
     flow_spec,
     spec_hash,
 )

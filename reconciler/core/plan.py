@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -19,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from reconciler.core.fielddiff import FieldChange, diff_values
 from reconciler.models import Flow
 
 
@@ -35,10 +35,6 @@ class Action(StrEnum):
 # Actions `apply` writes (delete only with --prune); unmanaged/noop are information.
 CHANGING = (Action.CREATE, Action.UPDATE, Action.DRIFT, Action.ADOPT, Action.DELETE)
 ACTION_ORDER = {a: i for i, a in enumerate(Action)}
-
-SECRET_HEADER = re.compile(
-    r"^(authorization|proxy-authorization|cookie)$|key|token|secret|passw", re.I
-)
 
 
 def flow_spec(flow: Flow) -> str:
@@ -131,20 +127,6 @@ class StoredFlow:
         if self.spec_hash is not None:
             return self.spec_hash == d.hash
         return self.updated_at == self.applied_at
-
-
-@dataclass(frozen=True, slots=True)
-class FieldChange:
-    """One leaf difference. `path` like `resubmit.headers[x-api-key].valueFrom`;
-    kind: changed | added | removed (before/after is None for the missing side)."""
-
-    path: str
-    before: Any
-    after: Any
-    kind: str = "changed"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "kind": self.kind, "before": self.before, "after": self.after}
 
 
 @dataclass(slots=True)
@@ -429,73 +411,3 @@ def _document(s: StoredFlow) -> dict[str, Any]:
         if not isinstance(spec, dict):
             spec = {"<unreadable spec>": spec}
     return {**spec, "folder": s.folder, "file": s.path}
-
-
-def diff_values(before: Any, after: Any, path: str = "") -> list[FieldChange]:
-    """Leaf differences; lists of objects with unique `name`s are matched by name."""
-    if isinstance(before, dict) and isinstance(after, dict):
-        out: list[FieldChange] = []
-        for key in list(after) + [k for k in before if k not in after]:
-            sub = _join(path, key)
-            if key not in before:
-                out.append(_masked(FieldChange(sub, None, after[key], "added")))
-            elif key not in after:
-                out.append(_masked(FieldChange(sub, before[key], None, "removed")))
-            else:
-                out.extend(diff_values(before[key], after[key], sub))
-        return out
-    if isinstance(before, list) and isinstance(after, list):
-        keyed_before, keyed_after = _by_name(before), _by_name(after)
-        if keyed_before is not None and keyed_after is not None:
-            return diff_values(keyed_before, keyed_after, path)
-        out = []
-        for i in range(max(len(before), len(after))):
-            sub = f"{path}[{i}]"
-            if i >= len(before):
-                out.append(_masked(FieldChange(sub, None, after[i], "added")))
-            elif i >= len(after):
-                out.append(_masked(FieldChange(sub, before[i], None, "removed")))
-            else:
-                out.extend(diff_values(before[i], after[i], sub))
-        return out
-    if before == after and type(before) is type(after):
-        return []
-    return [_masked(FieldChange(path, before, after))]
-
-
-_NAMED = "\0named"  # marks a dict made from a list keyed by name (path uses [name])
-
-
-def _by_name(items: list[Any]) -> dict[str, Any] | None:
-    if not items or not all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in items):
-        return None
-    names = [i["name"] for i in items]
-    if len(set(names)) != len(names):
-        return None
-    return {_NAMED + n: i for n, i in zip(names, items, strict=True)}
-
-
-def _join(path: str, key: str) -> str:
-    if key.startswith(_NAMED):
-        return f"{path}[{key[len(_NAMED) :]}]"
-    return f"{path}.{key}" if path else key
-
-
-_LITERAL_HEADER = re.compile(r"\.headers\[([^\]]+)\](?:\.value)?$")
-
-
-def _masked(change: FieldChange) -> FieldChange:
-    """A literal value of a secret-looking header (allowed by an explicit opt-out) is never
-    shown: plans go into PR comments."""
-    match = _LITERAL_HEADER.search(change.path)
-    if not match or not SECRET_HEADER.search(match.group(1)):
-        return change
-    return FieldChange(change.path, _mask(change.before), _mask(change.after), change.kind)
-
-
-def _mask(value: Any) -> Any:
-    if isinstance(value, str):
-        return "***"
-    if isinstance(value, dict) and isinstance(value.get("value"), str):
-        return {**value, "value": "***"}
-    return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reconciler.core.commits import short_commit
-from reconciler.core.plan import FieldChange
+from reconciler.core.fielddiff import FieldChange
 from reconciler.reporters.common import json_document, truncate_markdown
 from reconciler.reporters.plan import change_line
 from reconciler.store.audit import AuditRecord

@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from reconciler.core.commits import short_commit
-from reconciler.core.plan import Action, FieldChange, Plan, PlanEntry
+from reconciler.core.fielddiff import FieldChange
+from reconciler.core.plan import Action, Plan, PlanEntry
 from reconciler.reconcile import PLAN_KIND, ApplyResult
 from reconciler.reporters.common import (
     github_escape,

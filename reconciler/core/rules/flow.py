@@ -30,7 +30,7 @@ OWNED_HEADERS = frozenset(
 )
 OWNED_PREFIXES = ("webhook-",)
 SECRET_EXACT = frozenset(("authorization", "proxy-authorization", "cookie"))
-SECRET_PARTS = ("key", "token", "secret", "password")
+SECRET_PARTS = ("key", "token", "secret", "passw")  # password, passwd
 ACTIONS = ("resubmit", "resume")
 
 
