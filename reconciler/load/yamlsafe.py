@@ -16,8 +16,6 @@ text.
 from __future__ import annotations
 
 import functools
-import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +34,17 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import Resolver
 
 from reconciler.load.text import Pos, Problem, decode
+from reconciler.load.yamlscalars import (
+    COLLECTION_TAGS,
+    MERGE,
+    SCALAR_TAGS,
+    STR,
+    SURROGATE,
+    TooLong,
+    scalar_value,
+    shown_tag,
+    tag_of,
+)
 
 MAX_DEPTH = 64
 MAX_ALIASES = 100
@@ -218,79 +227,6 @@ def _composer_problem(exc: ComposerError) -> Problem:
 
 
 # -- nodes to data --------------------------------------------------------------------------
-_TAG = "tag:yaml.org,2002:"
-_STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
-# `value` is what ruamel's resolver calls a plain `=`: text for us.
-_TEXT_TAGS = frozenset((_STR, _TAG + "timestamp", _TAG + "value"))
-_SCALAR_TAGS = _TEXT_TAGS | {_INT, _FLOAT, _BOOL, _NULL}
-_MERGE = _TAG + "merge"
-_COLLECTION_TAGS = frozenset((_TAG + "map", _TAG + "seq"))
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_INT_FORM = re.compile(r"[-+]?(0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|[0-9_]+)\Z")
-
-
-class _TooLong(ValueError):
-    """An integer with more digits than Python reads."""
-
-
-def _integer(text: str) -> int:
-    if not _INT_FORM.match(text):
-        raise ValueError(text)
-    digits = text.replace("_", "")
-    sign = -1 if digits.startswith("-") else 1
-    digits = digits.lstrip("+-")
-    base = {"0b": 2, "0o": 8, "0x": 16}.get(digits[:2].lower(), 10)
-    try:
-        return sign * int(digits[2:] if base != 10 else digits, base)
-    except ValueError:
-        if base == 10 and digits.isdigit():
-            raise _TooLong(f"{len(digits)}") from None
-        raise
-
-
-def _float(text: str) -> float:
-    lower = text.replace("_", "").lower()
-    if lower.lstrip("+-") == ".inf":
-        return -math.inf if lower.startswith("-") else math.inf
-    if lower == ".nan":
-        return math.nan
-    return float(lower)
-
-
-def _scalar_value(tag: str, text: str) -> Any:
-    """A scalar with a plain-data tag -> its value. What does not read as its tag stays
-    text (the schema then says what was expected)."""
-    if tag in _TEXT_TAGS:
-        return text
-    try:
-        if tag == _INT:
-            return _integer(text)
-        if tag == _FLOAT:
-            return _float(text)
-    except _TooLong:
-        raise
-    except ValueError:
-        return text
-    if tag == _BOOL:
-        return _BOOLS.get(text, text)
-    if tag == _NULL:
-        return None if text in _NULLS else text
-    return text
-
-
-def _tag(node: Node) -> str:
-    """The node's tag as text. A resolved tag is a bare suffix; `node.tag` would decode
-    it (%-escapes) again for every node."""
-    ctag = node.ctag
-    return ctag.suffix if ctag.handle is None else str(ctag)
-
-
-def _shown_tag(tag: str) -> str:
-    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
-
-
 class _Walk:
     """One walk over a composed document, filling `out`."""
 
@@ -303,13 +239,13 @@ class _Walk:
         ctag = node.ctag  # a resolved tag is a bare suffix (`node.tag` decodes it again)
         tag = ctag.suffix if ctag.handle is None else str(ctag)
         if isinstance(node, ScalarNode):
-            if tag == _STR and node.style != '"':  # most scalars: plain or quoted text
+            if tag == STR and node.style != '"':  # most scalars: plain or quoted text
                 return node.value
             return self.scalar(node, tag, path, pos)
         if depth > MAX_DEPTH:
             self.out.problems.append(_depth_problem(*pos))
             raise _Abort
-        if tag not in _COLLECTION_TAGS:
+        if tag not in COLLECTION_TAGS:
             self.bad_tag(tag, pos)
         if isinstance(node, MappingNode):
             return self.mapping(node, path, depth)
@@ -318,15 +254,15 @@ class _Walk:
 
     def scalar(self, node: ScalarNode, tag: str, path: Path, pos: Pos) -> Any:
         text = node.value
-        if node.style == '"' and not text.isascii() and _SURROGATE.search(text):
+        if node.style == '"' and not text.isascii() and SURROGATE.search(text):
             text = _paired(text)
-            if _SURROGATE.search(text):
+            if SURROGATE.search(text):
                 self.reject(path, self.surrogate_problem(text, pos))
                 return None
-        if tag in _SCALAR_TAGS:
+        if tag in SCALAR_TAGS:
             try:
-                return _scalar_value(tag, text)
-            except _TooLong as exc:
+                return scalar_value(tag, text)
+            except TooLong as exc:
                 self.reject(
                     path,
                     Problem(
@@ -337,11 +273,11 @@ class _Walk:
                     ),
                 )
                 return None
-        if tag == _MERGE:  # a plain `<<` that is not a key
+        if tag == MERGE:  # a plain `<<` that is not a key
             return text
-        if tag in _COLLECTION_TAGS:
+        if tag in COLLECTION_TAGS:
             self.out.problems.append(
-                Problem(*pos, "yaml-tag", f"tag {_shown_tag(tag)} cannot be used on a scalar")
+                Problem(*pos, "yaml-tag", f"tag {shown_tag(tag)} cannot be used on a scalar")
             )
             return None
         self.bad_tag(tag, pos)
@@ -360,12 +296,12 @@ class _Walk:
                 )
                 continue
             key = key_node.value
-            if key_node.style == '"' and not key.isascii() and _SURROGATE.search(key):
+            if key_node.style == '"' and not key.isascii() and SURROGATE.search(key):
                 key = _paired(key)
-                if _SURROGATE.search(key):
+                if SURROGATE.search(key):
                     self.out.problems.append(self.surrogate_problem(key, key_pos))
                     continue
-            if _tag(key_node) == _MERGE and _mergeable(value_node):
+            if tag_of(key_node) == MERGE and _mergeable(value_node):
                 merges.append(value_node)
             else:
                 explicit.append((key, value_node, key_pos))
@@ -402,7 +338,7 @@ class _Walk:
             Problem(
                 *pos,
                 "yaml-tag",
-                f"tag '{_shown_tag(tag)}' is not allowed: only plain data is loaded",
+                f"tag '{shown_tag(tag)}' is not allowed: only plain data is loaded",
                 "remove the tag",
             )
         )
@@ -413,7 +349,7 @@ class _Walk:
 
     @staticmethod
     def surrogate_problem(text: str, pos: Pos) -> Problem:
-        found = _SURROGATE.search(text)
+        found = SURROGATE.search(text)
         code = f"U+{ord(found.group()):04X}" if found else "a surrogate"
         return Problem(
             *pos,
