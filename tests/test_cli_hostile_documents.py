@@ -1,7 +1,8 @@
 """Flow, request and config documents built from the exported schemas, with hostile values
 mixed in (huge integers, lone surrogates, control characters, deep nesting, huge regex
-repeats, odd Unicode), through the real CLI: `validate` and `plan` answer with findings
-(file:line:col) or a result, never an internal error or a traceback."""
+repeats, odd Unicode), through the real CLI: `validate`, `plan`, `apply`, `runs import`,
+`requests preview` and `requests dispatch` answer with findings (file:line:col), a refusal
+or a result, never an internal error or a traceback."""
 
 from __future__ import annotations
 
@@ -118,6 +119,53 @@ def test_validate_and_plan_never_fail_internally(
         assert heads or "reconciler.yaml" in validate.stderr, out
 
     plan = run_cli("--store", f"sqlite:///{root}/store.db", "plan", cwd=root)
-    out = plan.stdout + plan.stderr
-    assert plan.returncode in (0, 1), out
+    _answered(plan)
+
+
+def _answered(done: Any) -> None:
+    out = done.stdout + done.stderr
+    assert done.returncode in (0, 1), out
     assert "Traceback" not in out and "internal error" not in out, out
+
+
+def _local_only(flow: Any) -> Any:
+    """Every endpoint URL of a generated flow points at 127.0.0.1 port 1, which nothing
+    listens on and the address policy refuses anyway: the test sends nothing anywhere."""
+    if isinstance(flow, dict):
+        for action in ("resubmit", "resume"):
+            endpoint = flow.get(action)
+            if isinstance(endpoint, dict) and "url" in endpoint:
+                endpoint["url"] = "https://127.0.0.1:1/x"
+    return flow
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(_documents("flow.schema.json").map(_local_only), min_size=1, max_size=3),
+    st.lists(_documents("request.schema.json"), min_size=1, max_size=3),
+    st.lists(_documents("run.schema.json"), max_size=6),
+)
+def test_apply_import_preview_and_dispatch_never_fail_internally(
+    tmp_path_factory: Any, flows: list[Any], requests: list[Any], runs: list[Any]
+) -> None:
+    root: Path = tmp_path_factory.mktemp("tree")
+    files = {f"flows.d/team/f{i}.yaml": doc for i, doc in enumerate(flows)}
+    files.update({f"requests.d/r{i}.yaml": doc for i, doc in enumerate(requests)})
+    for rel, doc in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(_yaml(doc) + "\n", encoding="utf-8")
+    (root / "runs.json").write_text("[" + ", ".join(_yaml(r) for r in runs) + "]\n")
+    store = ("--store", f"sqlite:///{root}/store.db")
+    # Header secrets the flows may name: set or not, dispatch must answer either way.
+    env = {"K": "secret-value", "ORDERS_API_KEY": "secret-value"}
+
+    _answered(run_cli(*store, "apply", cwd=root, env=env))
+    _answered(run_cli(*store, "runs", "import", "runs.json", cwd=root))
+    _answered(run_cli(*store, "requests", "preview", cwd=root))
+    dispatch = run_cli(*store, "requests", "dispatch", cwd=root, env=env, timeout=180)
+    _answered(dispatch)
+    assert "secret-value" not in dispatch.stdout + dispatch.stderr
