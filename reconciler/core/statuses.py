@@ -10,11 +10,11 @@ string "2"); names and groups are matched case-insensitively.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from reconciler.core.suggest import did_you_mean
 from reconciler.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -80,9 +80,9 @@ def _canonical(word: str, choices: Iterable[str]) -> str | None:
     return None
 
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+def _hint(word: str, choices: Iterable[str]) -> str:
+    hint = did_you_mean(word, choices)
+    return f" ({hint})" if hint else ""
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class StatusTable:
             if name is None:
                 raise ConfigError(
                     f"reconciler.yaml statuses: unknown status name {raw_name!r}"
-                    + _did_you_mean(str(raw_name), STATUS_NAMES),
+                    + _hint(str(raw_name), STATUS_NAMES),
                     hint="names: " + ", ".join(STATUS_NAMES),
                 )
             parsed[code] = name
@@ -173,7 +173,7 @@ class StatusTable:
                 result |= codes
                 continue
             raise InputError(
-                f"unknown status {text!r}" + _did_you_mean(text, [*GROUPS, *STATUS_NAMES]),
+                f"unknown status {text!r}" + _hint(text, [*GROUPS, *STATUS_NAMES]),
                 hint="use a status name, a group (Active, Error, Completed, Ignored, "
                 "Cancelled) or a raw statusId integer",
             )

@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reconciler.core.rules import DocPath, Issue, did_you_mean, dotted
+from reconciler.core.rules import DocPath, Issue, dotted
+from reconciler.core.suggest import did_you_mean
 from reconciler.models.common import DOCUMENT
 
 M = TypeVar("M", bound=BaseModel)

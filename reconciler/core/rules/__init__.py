@@ -6,8 +6,6 @@ loader turns paths into file:line:col. Rule ids are stable (documented in the RE
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from typing import Any, NamedTuple, Protocol
 
 from reconciler.core.findings import Severity
@@ -32,22 +30,6 @@ class Locator(Protocol):
     def value_pos(self, path: DocPath) -> tuple[int, int]: ...
 
     def key_pos(self, path: DocPath) -> tuple[int, int]: ...
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A "did you mean" hint: close spellings, and equal ignoring case."""
-    options = list(choices)
-    for option in options:
-        if option.lower() == word.lower() and option != word:
-            return f"did you mean '{option}'?"
-
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if not close:
-        close = difflib.get_close_matches(
-            word.lower(), [o.lower() for o in options], n=1, cutoff=0.6
-        )
-        close = [o for o in options if close and o.lower() == close[0]]
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 def dotted(path: DocPath) -> str:

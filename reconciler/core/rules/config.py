@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.core.netpolicy import AllowlistError, NetPolicy
-from reconciler.core.rules import Issue, did_you_mean, get
+from reconciler.core.rules import Issue, get
 from reconciler.core.statuses import STATUS_NAMES
+from reconciler.core.suggest import did_you_mean
 
 STORE_SCHEMES = ("sqlite:///", "postgresql://", "postgres://")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.core.regex import regex_problem, shown_pattern
-from reconciler.core.rules import Issue, Locator, did_you_mean, get
+from reconciler.core.rules import Issue, Locator, get
 from reconciler.core.statuses import GROUPS, STATUS_NAMES
+from reconciler.core.suggest import did_you_mean
 from reconciler.core.validation import describe
 from reconciler.models.common import INT32_MAX, INT32_MIN
 

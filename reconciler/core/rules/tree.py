@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from reconciler.core.findings import Finding
-from reconciler.core.rules import did_you_mean
+from reconciler.core.suggest import did_you_mean
 
 
 class NameAt(NamedTuple):
