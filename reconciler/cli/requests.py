@@ -13,7 +13,7 @@ import click
 from reconciler.cli.context import AppContext
 from reconciler.core.commits import short_commit
 from reconciler.core.findings import Severity
-from reconciler.core.preview import dispatched_preview, preview_request
+from reconciler.core.preview import dispatched_preview, preview_request, warn_overlaps
 from reconciler.core.statuses import StatusTable
 from reconciler.load.tree import FLOWS_DIR, REQUESTS_DIR, load_tree
 from reconciler.models import Flow
@@ -114,6 +114,7 @@ def preview(
             previews.append(
                 preview_request(request, item.path, flows, source, statuses, sample_size=sample)
             )
+        warn_overlaps(previews, source)
     finally:
         store.close()
     render_preview(previews, findings, fmt, notices=app.default_store_notices())

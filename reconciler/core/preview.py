@@ -54,6 +54,9 @@ class FlowPreview:
     sample: list[SampleRun] = field(default_factory=list)
     batch_size: int = 0
     batches: int = 0
+    # What dispatch would send from this flow (for comparing requests): the flow and the
+    # selection narrowed to the statuses sent.
+    sends: tuple[Flow, SelectionSpec] | None = field(default=None, repr=False)
 
     @property
     def send(self) -> int:
@@ -75,6 +78,7 @@ class RequestPreview:
     flows: list[FlowPreview] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def send(self) -> int:
@@ -99,6 +103,8 @@ class RunSource(Protocol):
     def sample(self, flow: Flow, spec: SelectionSpec, limit: int) -> list[SampleRun]: ...
 
     def ledger_problem(self, spec: SelectionSpec) -> str | None: ...
+
+    def run_ids(self, flow: Flow, spec: SelectionSpec, limit: int) -> set[str]: ...
 
 
 def dispatched_preview(request: Request, path: str, note: str) -> RequestPreview:
@@ -212,9 +218,11 @@ def _flow_preview(
         return result
     result.send_by_status = send
     result.batches = math.ceil(result.send / batch_size) if result.send else 0
-    if result.send and sample_size > 0:
+    if result.send:
         narrowed = spec if sendable is None else spec.restrict_statuses(sendable)
-        result.sample = source.sample(flow, narrowed, sample_size)
+        result.sends = (flow, narrowed)
+        if sample_size > 0:
+            result.sample = source.sample(flow, narrowed, sample_size)
     return result
 
 
@@ -232,6 +240,32 @@ def _apply_max_runs(preview: RequestPreview) -> None:
             flow.exclusions.append(Exclusion(reason, flow.send, dict(flow.send_by_status)))
             flow.send_by_status = {}
             flow.batches = 0
+
+
+def warn_overlaps(previews: Sequence[RequestPreview], source: RunSource) -> None:
+    """Two pending requests that would send the same run: each gets a warning naming the
+    other (dispatching both sends that run twice). Compared by run id, so a run that is a
+    member of two flows counts too. Only requests dispatch would send are compared."""
+    ready = [p for p in previews if p.state == "ready" and p.send]
+    if len(ready) < 2:
+        return
+    ids: dict[str, set[str]] = {}
+    for p in ready:
+        ids[p.name] = set()
+        for f in p.flows:
+            if f.sends is not None:
+                flow, spec = f.sends
+                ids[p.name] |= source.run_ids(flow, spec, p.max_runs + 1)
+    for i, a in enumerate(ready):
+        for b in ready[i + 1 :]:
+            shared = len(ids[a.name] & ids[b.name])
+            if shared:
+                for this, other in ((a, b), (b, a)):
+                    this.warnings.append(
+                        f"{shared:,} run{'' if shared == 1 else 's'} also selected by pending request "
+                        f"{other.name!r} ({other.path}): dispatching both sends them twice; "
+                        "narrow one selection or drop one request"
+                    )
 
 
 def preview_exit_code(previews: Sequence[RequestPreview]) -> int:

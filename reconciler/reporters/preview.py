@@ -85,6 +85,7 @@ def _json(
                 "batches": p.batches,
                 "problems": p.problems,
                 "notes": p.notes,
+                "warnings": p.warnings,
                 "flows": [
                     {
                         "flow": f.flow,
@@ -141,6 +142,14 @@ def _text(previews: Sequence[RequestPreview], findings: Sequence[Finding], *, gi
         click.echo(f"  reason: {p.reason}")
         for note in p.notes:
             click.echo(f"  note: {note}")
+        for warning in p.warnings:
+            if github:
+                click.echo(
+                    f"::warning file={github_escape(p.path, property_value=True)}::"
+                    + github_escape(f"request {p.name}: {warning}")
+                )
+            else:
+                click.echo(f"  warning: {warning}")
         for flow in p.flows:
             _text_flow(flow)
         for problem in p.problems:
@@ -217,9 +226,11 @@ def _markdown(previews: Sequence[RequestPreview], findings: Sequence[Finding]) -
         lines.append("")
         for problem in p.problems:
             lines.append(f"- ❌ {_md(problem)}")
+        for warning in p.warnings:
+            lines.append(f"- ⚠️ {_md(warning)}")
         for note in p.notes:
             lines.append(f"- {_md(note)}")
-        if p.problems or p.notes:
+        if p.problems or p.warnings or p.notes:
             lines.append("")
         for f in p.flows:
             lines += _markdown_flow(f)

@@ -189,6 +189,9 @@ class StoreRunSource:
     def ledger_problem(self, spec: SelectionSpec) -> str | None:
         return ledger_problem(self.store, spec)
 
+    def run_ids(self, flow: Flow, spec: SelectionSpec, limit: int) -> set[str]:
+        return {run.id for run in select_runs(self.store, spec, self._source(flow), limit=limit)}
+
 
 def dispatched_state(store: Store, request_name: str) -> dict[str, Any] | None:
     """The ledger row of a request, if it has one (status, started_at, commit_sha, hash)."""
