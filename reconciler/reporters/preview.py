@@ -143,23 +143,22 @@ def _text(previews: Sequence[RequestPreview], findings: Sequence[Finding], *, gi
         for note in p.notes:
             click.echo(f"  note: {note}")
         for warning in p.warnings:
-            if github:
-                click.echo(
-                    f"::warning file={github_escape(p.path, property_value=True)}::"
-                    + github_escape(f"request {p.name}: {warning}")
-                )
-            else:
-                click.echo(f"  warning: {warning}")
+            _echo_finding(p, "warning", warning, github=github)
         for flow in p.flows:
             _text_flow(flow)
         for problem in p.problems:
-            if github:
-                click.echo(
-                    f"::error file={github_escape(p.path, property_value=True)}::"
-                    + github_escape(f"request {p.name}: {problem}")
-                )
-            else:
-                click.echo(f"  error: {problem}")
+            _echo_finding(p, "error", problem, github=github)
+
+
+def _echo_finding(p: RequestPreview, level: str, message: str, *, github: bool) -> None:
+    """A request's problem or warning: an annotation on its file, or an indented line."""
+    if github:
+        click.echo(
+            f"::{level} file={github_escape(p.path, property_value=True)}::"
+            + github_escape(f"request {p.name}: {message}")
+        )
+    else:
+        click.echo(f"  {level}: {message}")
 
 
 def _text_flow(f: FlowPreview) -> None:
