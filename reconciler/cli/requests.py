@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 from pathlib import Path
 
 import click
@@ -16,10 +15,10 @@ from reconciler.core.findings import Severity
 from reconciler.core.preview import dispatched_preview, preview_request, warn_overlaps
 from reconciler.core.statuses import StatusTable
 from reconciler.load.tree import FLOWS_DIR, REQUESTS_DIR, load_tree
-from reconciler.models import Flow
 from reconciler.reporters.common import format_option, resolve_format
 from reconciler.reporters.preview import render_preview
 from reconciler.store import open_store
+from reconciler.store.flows import flow_models
 from reconciler.store.runs import StoreRunSource, dispatched_state
 
 # Sub-commands defined in other modules: "module:attribute", loaded lazily on use.
@@ -93,13 +92,7 @@ def preview(
     previews = []
     store = open_store(app.resolved_store_url(), root=root)
     try:
-        stored_flows: dict[str, Flow | None] = {}
-        for name, spec in store.query("SELECT name, spec FROM flows"):
-            try:
-                stored_flows[name] = Flow.model_validate(json.loads(spec))
-            except ValueError:
-                stored_flows[name] = None
-        flows = {**stored_flows, **{item.flow.name: item.flow for item in tree.flows}}
+        flows = {**flow_models(store), **{item.flow.name: item.flow for item in tree.flows}}
         source = StoreRunSource(store, statuses)
         for item in sorted(tree.requests, key=lambda r: r.path):
             request = item.request

@@ -12,6 +12,7 @@ from typing import Any
 
 from reconciler.core.plan import Action, PlanEntry, StoredFlow
 from reconciler.errors import InternalError
+from reconciler.models import Flow
 from reconciler.store.base import Store
 from reconciler.store.membership import rebuild_flow
 
@@ -56,6 +57,18 @@ def load_flows(store: Store, *, specs: bool = False) -> dict[str, StoredFlow]:
     elif store.dialect == "postgresql":
         columns.append(f"NULL, {PG_SPEC_HASH}")
     return {r[0]: StoredFlow(*r) for r in store.query(f"SELECT {', '.join(columns)} FROM flows")}
+
+
+def flow_models(store: Store) -> dict[str, Flow | None]:
+    """Every stored flow as its model; None for a spec a hand edit made unreadable (the
+    preview then says the flow cannot be used rather than failing)."""
+    models: dict[str, Flow | None] = {}
+    for name, spec in store.query("SELECT name, spec FROM flows"):
+        try:
+            models[name] = Flow.model_validate_json(spec)
+        except ValueError:
+            models[name] = None
+    return models
 
 
 def fill_specs(store: Store, flows: dict[str, StoredFlow], names: Sequence[str]) -> None:
