@@ -1,4 +1,4 @@
-"""Reconcile benchmark (PRODUCT.md section 13): plan+apply 10,000 flows into an empty store,
+"""Reconcile benchmark: plan+apply 10,000 flows into an empty store,
 a no-op plan(+apply), then 100 edits -- on SQLite and PostgreSQL, each phase compared in
 the same run with a raw-driver bulk upsert of the same 10,000 flow rows (executemany
 INSERT ... ON CONFLICT DO UPDATE in one transaction). Bar: ratio <= 2.

@@ -1,4 +1,4 @@
-"""Selection bench (PRODUCT.md section 13): 1,000,000 runs; select ~10,000 by flow + status
+"""Selection bench: 1,000,000 runs; select ~10,000 by flow + status
 group + one-day window on SQLite and PostgreSQL; bar 0.2 s of command time minus process
 start-up.
 

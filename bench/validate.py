@@ -1,7 +1,7 @@
 """Benchmark: `reconciler validate` vs check-jsonschema on 10,000 generated flow files.
 
 Same files, same schema (schemas/flow.schema.json), same run. Prints wall times and ratios
-against the bars of PRODUCT.md section 13: cold >= 3x faster than check-jsonschema, an
+against the bars (docs/benchmarks.md): cold >= 3x faster than check-jsonschema, an
 unchanged re-run (result cache) >= 20x. Also checks that every finding has a line:col.
 
     python bench/validate.py [--files 10000] [--keep]

@@ -10,7 +10,7 @@ from reconciler.load.tree import canonical_json
 from reconciler.models import Flow
 from reconciler.store import Store, utcnow
 
-# PRODUCT.md section 5, byte for byte.
+# A run record exactly as Invictus sends it, byte for byte.
 SEED = (
     '{"id":"64d206051178624d80f70775","workflowEventId":"1f8be9e8-dc61-41c5-9146-13ce087cbc08",'
     '"partitionKey":"02c1eacb-60a9-4fa9-937f-971b10f567d4","workFlowRunId":"08585101213801371750243005842CU150",'

@@ -1,4 +1,4 @@
-"""Endpoint checks as data (PRODUCT.md section 9): which URLs, what came back, warnings.
+"""Endpoint checks as data: which URLs, what came back, warnings.
 
 Pure: no sockets. `reconciler.http.reachability` fills CheckResults, `store.checks` keeps
 them, `reporters.check` renders them."""

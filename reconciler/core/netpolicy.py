@@ -1,4 +1,4 @@
-"""The network policy for configured endpoints (PRODUCT.md sections 9 and 11), pure.
+"""The network policy for configured endpoints, pure.
 
 Which addresses an endpoint may resolve to before we connect: public unicast only, unless
 reconciler.yaml `network.allow` names the host (exact or `*.suffix`) or a CIDR holding the

@@ -223,7 +223,7 @@ class ActionSplit:
 
 
 def for_action(spec: SelectionSpec, action: str, statuses: StatusTable) -> ActionSplit:
-    """Resume applies only to runs in the Error group (PRODUCT.md section 4)."""
+    """Resume applies only to runs in the Error group."""
     if action != "resume":
         return ActionSplit(spec, None)
     return ActionSplit(

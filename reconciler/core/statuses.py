@@ -32,8 +32,8 @@ STATUS_NAMES: tuple[str, ...] = (
     "Cancelled",
 )
 
-# ASSUMPTION: Invictus does not publish these codes. 0..2 follow the example in
-# PRODUCT.md (`{0: Active, 1: Completed, 2: Failed}`, and the sample failed run has 2).
+# ASSUMPTION: Invictus does not publish these codes. 0..2 follow the example run records
+# of its documentation (`{0: Active, 1: Completed, 2: Failed}`; a failed run carries 2).
 DEFAULT_CODES: dict[int, str] = {
     0: "Active",
     1: "Completed",

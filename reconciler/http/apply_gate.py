@@ -1,4 +1,4 @@
-"""Endpoint checks during `reconciler apply` (PRODUCT.md section 9): the URLs an apply
+"""Endpoint checks during `reconciler apply`: the URLs an apply
 newly writes are checked, recorded with the apply and warned about; with
 `--require-reachable` an unreachable one refuses the whole apply (nothing is written).
 

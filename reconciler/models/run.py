@@ -1,4 +1,4 @@
-"""A flow-run record exactly as Invictus sends it (PRODUCT.md section 5).
+"""A flow-run record exactly as Invictus sends it.
 
 Only `id` is required; every other field, known or not, is kept and sent back unchanged.
 The model gives the schema and checks each record at import (which keeps the raw JSON text

@@ -1,4 +1,4 @@
-"""Rules for one flow file (PRODUCT.md section 3): URLs and headers."""
+"""Rules for one flow file: URLs and headers."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from reconciler.core.rules import DocPath, Issue, Locator, get
 # RFC 9110 5.6.2: token = 1*tchar
 HEADER_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 MAX_HEADER_VALUE = 8 * 1024
-# Headers the tool sets itself on every POST (PRODUCT.md section 10).
+# Headers the tool sets itself on every POST.
 OWNED_HEADERS = frozenset(
     ("host", "content-length", "content-type", "transfer-encoding", "connection", "idempotency-key")
 )
