@@ -67,8 +67,10 @@ def run_cli(
     env: dict[str, str] | None = None,
     input: str | None = None,
     timeout: float = 120,
+    user: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """The real CLI in a subprocess (`python -m reconciler`)."""
+    """The real CLI in a subprocess (`python -m reconciler`); `user`: as that uid (and group,
+    no others), for tests of what another user may not write (root writes anything)."""
     # Tests say themselves when a command runs in automation (CI, GITHUB_ACTIONS).
     full_env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS")}
     full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
@@ -78,8 +80,16 @@ def run_cli(
     full_env.setdefault("RECONCILER_ENDPOINT_CHECK", "0")
     if env:
         full_env.update(env)
+    as_user = [] if user is None else ["setpriv", f"--reuid={user}", f"--regid={user}"]
     return subprocess.run(
-        [sys.executable, "-m", "reconciler", *args],
+        [
+            *as_user,
+            *(["--clear-groups"] if as_user else []),
+            sys.executable,
+            "-m",
+            "reconciler",
+            *args,
+        ],
         cwd=cwd,
         env=full_env,
         input=input,

@@ -80,7 +80,9 @@ class AppContext:
             ]
         return []
 
-    def open_store(self, *, migrate: bool = True) -> Store:
-        """The store at resolved_store_url(), created/upgraded unless migrate=False."""
-
-        return open_store(self.resolved_store_url(), root=self.root, migrate=migrate)
+    def open_store(self, *, migrate: bool = True, readonly: bool = False) -> Store:
+        """The store at resolved_store_url(), created/upgraded unless migrate=False.
+        `readonly` for commands that only read: they create nothing (see open_store)."""
+        return open_store(
+            self.resolved_store_url(), root=self.root, migrate=migrate, readonly=readonly
+        )

@@ -115,7 +115,7 @@ def status(
     """Ledger state: every request, or one request per batch (and per run with --runs)."""
     app: AppContext = ctx.obj
     fmt = resolve_format(output_format, ("text", "json"))
-    store = open_store(app.resolved_store_url(), root=app.root)
+    store = open_store(app.resolved_store_url(), root=app.root, readonly=True)
     try:
         if name is None:
             rows = [(row, ledger.counts(store, row.name)) for row in ledger.list_requests(store)]

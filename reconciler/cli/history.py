@@ -37,7 +37,7 @@ FORMATS = ("text", "json", "markdown")
 def history(app: AppContext, /, limit: int, output_format: str | None, **filters: Any) -> None:
     """The audit log, newest first."""
 
-    store = app.open_store()
+    store = app.open_store(readonly=True)
     try:
         records = query_audit(store, filters, limit=limit)
     finally:

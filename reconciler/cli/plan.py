@@ -42,7 +42,7 @@ def plan(
     if out is not None:
         _check_target(out)  # before any work: a bad --out must not cost a plan
     desired = desired_flows(app.root)
-    store = app.open_store()
+    store = app.open_store(readonly=True)
     try:
         result = make_plan(store, desired, adopt=adopt)
     finally:

@@ -90,7 +90,7 @@ def preview(
         ]
     statuses = StatusTable.from_config(app.config())
     previews = []
-    store = open_store(app.resolved_store_url(), root=root)
+    store = open_store(app.resolved_store_url(), root=root, readonly=True)
     try:
         flows = {**flow_models(store), **{item.flow.name: item.flow for item in tree.flows}}
         source = StoreRunSource(store, statuses)

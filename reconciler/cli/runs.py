@@ -238,7 +238,7 @@ def list_(
 
     statuses = StatusTable.from_config(app.config())
     spec = spec_from_options({k: options[k] for k in SELECTION_KEYS}, statuses)
-    store = open_store(app.resolved_store_url(), root=app.root)
+    store = open_store(app.resolved_store_url(), root=app.root, readonly=True)
     try:
         problem = ledger_problem(store, spec)
         if problem is not None:

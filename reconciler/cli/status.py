@@ -31,7 +31,7 @@ def status(app: AppContext, output_format: str | None, output: Path | None) -> N
 
     fmt = resolve_format(output_format, FORMATS)
     statuses = StatusTable.from_config(app.config())
-    store = app.open_store()
+    store = app.open_store(readonly=True)
     try:
         report = read_status(store, statuses)
     finally:

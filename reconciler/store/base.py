@@ -3,6 +3,7 @@ explicit transactions, and migrations. Repositories (flows, runs, ledger...) bui
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -11,10 +12,11 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 from reconciler.core.regex import re2_pattern
-from reconciler.errors import ConfigError, StoreError, StoreVersionError
+from reconciler.core.secrets import MASKER, mask
+from reconciler.errors import ConfigError, StoreError, StoreVersionError, UsageError
 from reconciler.localstate import make_parents
 from reconciler.store.migrations import LATEST_VERSION, MIGRATIONS
 
@@ -110,12 +112,15 @@ class Store:
             yield self
             return
         if self.dialect == "sqlite":
-            self.conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
             self._in_tx = True
             try:
+                self.conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
                 yield self
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+            except BaseException as exc:
+                if self.conn.in_transaction:  # BEGIN itself may have failed
+                    self.conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error) and _is_readonly(exc):
+                    raise _sqlite_error(sqlite_path(self.url, self.root), exc) from exc
                 raise
             else:
                 self.conn.execute("COMMIT")
@@ -277,13 +282,32 @@ def _sqlite_regexp(pattern: str | None, value: object) -> bool | None:
     return _compiled_regex(pattern).search(str(value)) is not None
 
 
+def _dsn_passwords(url: str) -> list[str]:
+    """The passwords a store URL carries (in its user info or as `password=`), read without
+    a full parse: this must also work on a URL too broken to parse."""
+    found: list[str] = []
+    _, sep, rest = url.partition("://")
+    if sep:
+        netloc = re.split(r"[/?#]", rest, maxsplit=1)[0]
+        userinfo = netloc.rpartition("@")[0]
+        if ":" in userinfo:
+            found.append(userinfo.partition(":")[2])
+        query = rest.partition("?")[2].partition("#")[0]
+        found += [v for k, v in parse_qsl(query, keep_blank_values=True) if k == "password"]
+    found += [m.group(1).strip("'") for m in _KEYWORD_PASSWORD.finditer(url)]
+    return list(dict.fromkeys(p for form in found for p in (form, unquote(form)) if p))
+
+
+_KEYWORD_PASSWORD = re.compile(r"(?:^|[\s&?])password\s*=\s*('(?:[^'\\]|\\.)*'|[^\s&]+)")
+
+
 def redact_url(url: str) -> str:
-    """Hide a password in a DSN before it reaches any output."""
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return parts._replace(netloc=netloc).geturl()
-    return url
+    """A store URL as it may be shown: every password it carries masked. The passwords are
+    registered with the masker too, so that a driver's error or a --debug traceback that
+    repeats the URL hides them as well."""
+    for password in _dsn_passwords(url):
+        MASKER.add(password)
+    return mask(url)
 
 
 def sqlite_path(url: str, root: Path) -> str:
@@ -302,39 +326,16 @@ def sqlite_path(url: str, root: Path) -> str:
     return str(Path(path) if Path(path).is_absolute() else root / path)
 
 
-def open_store(url: str, *, root: Path = Path("."), migrate: bool = True) -> Store:
-    conn: Any
+def open_store(
+    url: str, *, root: Path = Path("."), migrate: bool = True, readonly: bool = False
+) -> Store:
+    """The store at `url`, created or upgraded unless migrate=False. `readonly`: for commands
+    that only read; they create nothing -- a SQLite store that does not exist yet is read
+    as the empty store it would be (in memory), not created."""
     if url.startswith("sqlite:"):
-        path = sqlite_path(url, root)
-        if path != ":memory:":
-            make_parents(Path(path))
-        try:
-            # Not tied to the opening thread: dispatch freezes a selection on a helper
-            # thread while this one sets up HTTP (never two threads at once).
-            conn = sqlite3.connect(
-                path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT, check_same_thread=False
-            )
-            enable_wal(conn, SQLITE_BUSY_TIMEOUT)
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 10,000-flow apply stays in memory
-            # Every connection may evaluate a selection (preview, runs list, the freeze).
-            conn.create_function("regexp", 2, _sqlite_regexp, deterministic=True)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open SQLite store {path}: {exc}") from exc
-        store = Store(url, "sqlite", conn, root)
+        store = _open_sqlite(url, root, readonly)
     elif url.startswith(("postgresql:", "postgres:")):
-        import psycopg
-
-        try:
-            conn = psycopg.connect(url, autocommit=True)
-        except psycopg.Error as exc:
-            raise StoreError(
-                f"cannot connect to PostgreSQL store {redact_url(url)}: "
-                f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}",
-                hint="check the DSN (--store / RECONCILER_STORE) and that the server is up",
-            ) from exc
-        store = Store(url, "postgresql", conn, root)
+        store = Store(url, "postgresql", _connect_postgresql(url), root)
     else:
         raise ConfigError(
             f"unsupported store URL {redact_url(url)!r}",
@@ -343,3 +344,92 @@ def open_store(url: str, *, root: Path = Path("."), migrate: bool = True) -> Sto
     if migrate:
         store.ensure_current()
     return store
+
+
+_WRITABLE_HINT = (
+    "make the store's file and its folder writable for this user (SQLite keeps a -wal and a "
+    "-shm file beside the store), or give another store: --store URL or RECONCILER_STORE"
+)
+
+
+def _open_sqlite(url: str, root: Path, readonly: bool) -> Store:
+    path = sqlite_path(url, root)
+    if path != ":memory:" and not Path(path).exists():
+        if readonly:  # the empty store it would be, created nowhere
+            empty = Store(url, "sqlite", _sqlite_connection(":memory:", path), root)
+            empty.migrate()
+            return empty
+        folder = Path(path).parent
+        try:
+            make_parents(Path(path))
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the store folder {folder}: {exc.strerror}",
+                hint="run where the repository is writable, or give a store elsewhere: "
+                "--store sqlite:////absolute/path/store.db or RECONCILER_STORE",
+            ) from exc
+    return Store(url, "sqlite", _sqlite_connection(path, path), root)
+
+
+def _sqlite_connection(target: str, path: str) -> Any:
+    """A configured connection to `target` (`path`: the store file, for messages)."""
+    try:
+        # Not tied to the opening thread: dispatch freezes a selection on a helper
+        # thread while this one sets up HTTP (never two threads at once).
+        conn = sqlite3.connect(
+            target, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT, check_same_thread=False
+        )
+        enable_wal(conn, SQLITE_BUSY_TIMEOUT)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 10,000-flow apply stays in memory
+        # Every connection may evaluate a selection (preview, runs list, the freeze).
+        conn.create_function("regexp", 2, _sqlite_regexp, deterministic=True)
+    except sqlite3.Error as exc:
+        raise _sqlite_error(path, exc) from exc
+    return conn
+
+
+def _is_readonly(exc: sqlite3.Error) -> bool:
+    return str(getattr(exc, "sqlite_errorname", "")).startswith("SQLITE_READONLY")
+
+
+def _sqlite_error(path: str, exc: sqlite3.Error) -> StoreError:
+    if _is_readonly(exc):
+        return StoreError(
+            f"the SQLite store {path} is read-only for this user ({exc})", hint=_WRITABLE_HINT
+        )
+    return StoreError(f"cannot open SQLite store {path}: {exc}")
+
+
+def _connect_postgresql(url: str) -> Any:
+    shown = redact_url(url)  # registers the URL's passwords with the masker first
+    try:
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError as exc:
+        raise ConfigError(
+            f"the store {shown} is a PostgreSQL store, and the PostgreSQL driver is not installed",
+            hint="install the postgres extra: pip install '.[postgres]' in a checkout of "
+            "flow-reconciler (it adds psycopg)",
+        ) from exc
+    try:
+        conninfo_to_dict(url)
+    except psycopg.Error as exc:
+        raise UsageError(
+            f"bad PostgreSQL store URL {shown}: {_first_line(exc)}",
+            hint="write it as postgresql://user:password@host:port/database "
+            "(percent-encode special characters)",
+        ) from exc
+    try:
+        return psycopg.connect(url, autocommit=True)
+    except psycopg.Error as exc:
+        raise StoreError(
+            f"cannot connect to PostgreSQL store {shown}: {_first_line(exc)}",
+            hint="check the DSN (--store / RECONCILER_STORE) and that the server is up",
+        ) from exc
+
+
+def _first_line(exc: Exception) -> str:
+    text = mask(str(exc)).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
