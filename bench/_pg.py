@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from tests.pgserver import pg_bin, throwaway_postgres
 
@@ -25,6 +25,22 @@ def postgres_database() -> Iterator[str | None]:
         return
     with throwaway_postgres(bin_dir) as server, _database(server) as url:
         yield url
+
+
+@contextmanager
+def postgres_databases(count: int) -> Iterator[list[str] | None]:
+    """`count` fresh databases on one server (see postgres_database), or None."""
+    external = os.environ.get("RECONCILER_TEST_PG")
+    if external:
+        with ExitStack() as stack:
+            yield [stack.enter_context(_database(external)) for _ in range(count)]
+        return
+    bin_dir = pg_bin()
+    if bin_dir is None:
+        yield None
+        return
+    with throwaway_postgres(bin_dir) as server, ExitStack() as stack:
+        yield [stack.enter_context(_database(server)) for _ in range(count)]
 
 
 @contextmanager
