@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.core.dispatch import USER_AGENT, BatchResult, DispatchSettings, FlowSend
 from reconciler.core.secrets import SecretRef, mask, resolve_secrets
-from reconciler.core.select import compile_selection, for_action, order_by
+from reconciler.core.select import compile_selection, for_action
 from reconciler.core.signing import SigningKeyError, decode_secret
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import ReconcilerError
@@ -21,6 +21,7 @@ from reconciler.load.tree import RequestFile, Tree, canonical_json
 from reconciler.models import Flow, Request
 from reconciler.store import ledger
 from reconciler.store.base import Store
+from reconciler.store.selection_sql import order_by
 
 if TYPE_CHECKING:  # the HTTP stack is imported once there is something to send
     from reconciler.http.dispatch import ClientFactory, OnBatch

@@ -4,9 +4,6 @@ the ledger itself: one small module, so that neither pulls the other in."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
-
-Dialect = Literal["sqlite", "postgresql"]
 
 
 @dataclass(frozen=True)
@@ -20,7 +17,7 @@ class FrozenRuns:
     pos: str
 
 
-FROZEN_RUNS: dict[Dialect, FrozenRuns] = {
+FROZEN_RUNS: dict[str, FrozenRuns] = {  # by store dialect
     "postgresql": FrozenRuns(
         "CROSS JOIN LATERAL unnest(br.run_pks) WITH ORDINALITY AS fr(run_pk, ord)",
         "fr.run_pk",

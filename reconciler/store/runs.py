@@ -21,11 +21,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from reconciler.core.select import Query, SelectionSpec, build_query, format_epoch_us
+from reconciler.core.select import SelectionSpec, format_epoch_us
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import InputError
 from reconciler.store.base import Store
 from reconciler.store.membership import mapping_condition
+from reconciler.store.selection_sql import Query, build_query
 
 if TYPE_CHECKING:  # the models cost start-up time; `runs list` does not need them
     from reconciler.core.preview import SampleRun
