@@ -12,6 +12,7 @@ import json
 import ssl
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -35,12 +36,14 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = 0.0  # time.monotonic() when the request head had arrived
 
 
 @dataclass
 class ServerState:
     routes: dict[str, Route] = field(default_factory=dict)
     default: Route = field(default_factory=Route)
+    script: list[Route] = field(default_factory=list)  # answered first, in turn, on any path
     connections: int = 0
     requests: list[Recorded] = field(default_factory=list)
 
@@ -85,8 +88,11 @@ async def _handle(
             if request is None:
                 return
             method, path, headers, body = request
-            state.requests.append(Recorded(method, path, headers, body))
-            route = state.routes.get(path.split("?", 1)[0], state.default)
+            state.requests.append(Recorded(method, path, headers, body, time.monotonic()))
+            if state.script:
+                route = state.script.pop(0)
+            else:
+                route = state.routes.get(path.split("?", 1)[0], state.default)
             if route.delay:
                 await asyncio.sleep(route.delay)
             try:
@@ -205,8 +211,11 @@ class HTTPSServer(LoopThreadServer):
         default: Route | None = None,
         hang: bool = False,
         host: str = "127.0.0.1",
+        script: list[Route] | None = None,
     ) -> None:
-        self.state = ServerState(routes=dict(routes or {}), default=default or Route())
+        self.state = ServerState(
+            routes=dict(routes or {}), default=default or Route(), script=list(script or [])
+        )
         self.context = server_context(cert) if cert is not None else None
         self.hang = hang
         self.host = host

@@ -18,12 +18,16 @@ kept-alive connection turns out to be dead.
   connection, within the same deadline. It is the same attempt: callers see one outcome.
 - The body is read up to `read_limit` bytes; a longer one is not drained (its connection
   is dropped instead).
+- `on_the_wire`, when given, is awaited as the request head is about to be written, on a
+  connection that is ready: a rate limit's pacing (services/pacing.py) waits there, so a new
+  connection's set-up does not shift a request towards the next one. Its wait is not part
+  of the deadline.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, NamedTuple
@@ -35,6 +39,7 @@ from reconciler.http.guard import AsyncResolver
 from reconciler.http.settings import NetworkSettings
 
 Headers = Mapping[str, str] | Sequence[tuple[bytes, bytes]]
+OnTheWire = Callable[[], Awaitable[float]]  # waits; returns the seconds it waited
 
 # A dead reused connection shows as one of these before the response head arrives.
 _DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
@@ -48,6 +53,7 @@ class Progress:
     connected: bool = False  # TLS done, or a kept-alive connection taken from the pool
     step: str = ""  # the last step started, e.g. "http11.send_request_body"
     answered: bool = False  # the response head arrived
+    paced: float = 0.0  # seconds `on_the_wire` waited (not part of the deadline)
 
     def observe(self, event: str) -> None:
         step, _, stage = event.rpartition(".")
@@ -135,6 +141,7 @@ class BoundedClient:
         headers: Headers | None = None,
         content: bytes | None = None,
         peer_certificate: bool = False,
+        on_the_wire: OnTheWire | None = None,
     ) -> Reply:
         """Raises httpx's errors (and the guard's PolicyRefused / ResolutionFailed).
         `peer_certificate`: also say which address answered, with what certificate."""
@@ -147,13 +154,19 @@ class BoundedClient:
         progress = Progress()
         try:
             return await self._exchange(
-                self._pooled, request, progress, started, deadline, peer_certificate
+                self._pooled, request, progress, started, deadline, peer_certificate, on_the_wire
             )
         except _DROPPED as exc:
             if not progress.dropped_reused_connection(exc):
                 raise
         return await self._exchange(
-            self._fresh, request, Progress(), started, deadline, peer_certificate
+            self._fresh,
+            request,
+            Progress(),
+            started,
+            deadline + progress.paced,
+            peer_certificate,
+            on_the_wire,
         )
 
     async def _exchange(
@@ -164,12 +177,21 @@ class BoundedClient:
         started: float,
         deadline: float,
         want_certificate: bool,
+        on_the_wire: OnTheWire | None,
     ) -> Reply:
         try:
             async with asyncio.timeout_at(deadline) as bound:
 
                 async def trace(event: str, info: dict[str, Any]) -> None:
+                    nonlocal deadline
                     progress.observe(event)
+                    if on_the_wire is not None and event == "http11.send_request_headers.started":
+                        bound.reschedule(None)
+                        waited = await on_the_wire()
+                        progress.paced += waited
+                        deadline += waited
+                        bound.reschedule(deadline)
+                        return
                     if bound.expired() or not event.startswith("connection.connect_tcp."):
                         return
                     # The guarded backend bounds DNS and connect itself (see above).

@@ -309,5 +309,12 @@ MIGRATIONS: list[Migration] = [
         "",
         {"sqlite": V6_SQLITE, "postgresql": V6_POSTGRESQL},
     ),
+    # V7: a rate limit's shared state -- when the next send to an endpoint may start, in
+    # epoch seconds -- so that every process dispatching to it takes its slots from one row.
+    Migration(
+        7,
+        "shared rate-limit buckets",
+        "CREATE TABLE rate_buckets (key TEXT PRIMARY KEY, next_free DOUBLE PRECISION NOT NULL)",
+    ),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version
