@@ -12,7 +12,12 @@ import click
 from reconciler.cli.context import AppContext
 from reconciler.core.commits import short_commit
 from reconciler.core.findings import Severity
-from reconciler.core.preview import dispatched_preview, preview_request, warn_overlaps
+from reconciler.core.preview import (
+    approval_note,
+    dispatched_preview,
+    preview_request,
+    warn_overlaps,
+)
 from reconciler.core.statuses import StatusTable
 from reconciler.load.tree import FLOWS_DIR, REQUESTS_DIR, load_tree
 from reconciler.reporters.common import format_option, resolve_format
@@ -88,7 +93,9 @@ def preview(
         findings += [
             f for f in tree.findings if f.path.startswith(flow_dir) and f.severity is Severity.ERROR
         ]
-    statuses = StatusTable.from_config(app.config())
+    config = app.config()
+    statuses = StatusTable.from_config(config)
+    min_runs = config.approvals.requests.minRuns if config and config.approvals else None
     previews = []
     store = open_store(app.resolved_store_url(), root=root, readonly=True)
     try:
@@ -104,9 +111,12 @@ def preview(
                 )
                 previews.append(dispatched_preview(request, item.path, note))
                 continue
-            previews.append(
-                preview_request(request, item.path, flows, source, statuses, sample_size=sample)
+            preview = preview_request(
+                request, item.path, flows, source, statuses, sample_size=sample
             )
+            owners = {n: list(f.owners) if f else [] for n in request.flows for f in [flows.get(n)]}
+            approval_note(preview, min_runs, owners)
+            previews.append(preview)
         warn_overlaps(previews, source)
     finally:
         store.close()

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from reconciler.core.controls import describe_duration, describe_schedule, flow_rate_limit
+from reconciler.core.ratelimit import RateLimit
 from reconciler.core.select import SelectionSpec, compile_selection, for_action
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import InputError
@@ -57,10 +59,16 @@ class FlowPreview:
     # What dispatch would send from this flow (for comparing requests): the flow and the
     # selection narrowed to the statuses sent.
     sends: tuple[Flow, SelectionSpec] | None = field(default=None, repr=False)
+    rate_limit: RateLimit | None = None  # the stricter of the flow's and the request's
 
     @property
     def send(self) -> int:
         return sum(self.send_by_status.values())
+
+    @property
+    def duration(self) -> str | None:
+        """ "600 batches at 10/s: ~60 s" under a rate limit."""
+        return describe_duration(self.batches, self.rate_limit)
 
     @property
     def excluded(self) -> int:
@@ -79,6 +87,8 @@ class RequestPreview:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    schedule: str | None = None  # "not before ...; Mon,Tue 22:00-06:00 Europe/Brussels"
+    approval: str | None = None  # why it needs an owner's approval, and whose
 
     @property
     def send(self) -> int:
@@ -136,6 +146,7 @@ def preview_request(
         request.reason,
         request.limits.maxRuns,
         "ready",
+        schedule=describe_schedule(request.schedule),
     )
     try:
         spec = compile_selection(request.select, statuses)
@@ -193,6 +204,7 @@ def _flow_preview(
         endpoint.url if endpoint else None,
         source.membership(flow),
         batch_size=batch_size,
+        rate_limit=flow_rate_limit(flow, request),
     )
     counts = source.counts(flow, spec)
     send: dict[str, int] = {}
@@ -266,6 +278,25 @@ def warn_overlaps(previews: Sequence[RequestPreview], source: RunSource) -> None
                         f"{other.name!r} ({other.path}): dispatching both sends them twice; "
                         "narrow one selection or drop one request"
                     )
+
+
+def approval_note(
+    preview: RequestPreview, min_runs: int | None, owners: dict[str, list[str]]
+) -> None:
+    """Say, when the request selects at least `min_runs` runs, that dispatch waits for an
+    approving review from an owner of each flow it names (`owners`: flow -> its owners)."""
+    if min_runs is None or preview.selected < min_runs or preview.state == "dispatched":
+        return
+    wanted = [f"{flow}: one of {', '.join(who)}" for flow, who in owners.items() if who]
+    preview.approval = (
+        f"selects {preview.selected:,} runs (approvals.requests.minRuns {min_runs:,}): "
+        + (
+            "dispatched only once the pull request has an approving review from an owner of "
+            "every flow (" + "; ".join(wanted) + ")"
+            if wanted
+            else "its flows name no owners, so no approval is needed"
+        )
+    )
 
 
 def preview_exit_code(previews: Sequence[RequestPreview]) -> int:

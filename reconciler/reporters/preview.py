@@ -86,6 +86,8 @@ def _json(
                 "problems": p.problems,
                 "notes": p.notes,
                 "warnings": p.warnings,
+                "schedule": p.schedule,
+                "approval": p.approval,
                 "flows": [
                     {
                         "flow": f.flow,
@@ -99,6 +101,12 @@ def _json(
                         ],
                         "batchSize": f.batch_size,
                         "batches": f.batches,
+                        "rateLimit": (
+                            {"requests": f.rate_limit.requests, "per": f.rate_limit.per}
+                            if f.rate_limit
+                            else None
+                        ),
+                        "expectedDuration": f.duration,
                         "sample": [
                             {
                                 "id": s.id,
@@ -144,6 +152,10 @@ def _text(previews: Sequence[RequestPreview], findings: Sequence[Finding], *, gi
             click.echo(f"  note: {note}")
         for warning in p.warnings:
             _echo_finding(p, "warning", warning, github=github)
+        if p.schedule:
+            click.echo(f"  schedule: {p.schedule}")
+        if p.approval:
+            click.echo(f"  approval: {p.approval}")
         for flow in p.flows:
             _text_flow(flow)
         for problem in p.problems:
@@ -170,6 +182,8 @@ def _text_flow(f: FlowPreview) -> None:
         click.echo(f"    excluded: {_exclusion(e)}")
     if f.batches:
         click.echo(f"    {_batches(f.batches)} of up to {plural(f.batch_size, 'run')}")
+    if f.duration:
+        click.echo(f"    rate limit: {f.duration}")
     if f.sample:
         click.echo(f"    first {len(f.sample)}:")
         for s in f.sample:
@@ -229,7 +243,11 @@ def _markdown(previews: Sequence[RequestPreview], findings: Sequence[Finding]) -
             lines.append(f"- ⚠️ {_md(warning)}")
         for note in p.notes:
             lines.append(f"- {_md(note)}")
-        if p.problems or p.warnings or p.notes:
+        if p.schedule:
+            lines.append(f"- 🕒 schedule: {_md(p.schedule)}")
+        if p.approval:
+            lines.append(f"- 👀 approval: {_md(p.approval)}")
+        if p.problems or p.warnings or p.notes or p.schedule or p.approval:
             lines.append("")
         for f in p.flows:
             lines += _markdown_flow(f)
@@ -246,6 +264,8 @@ def _markdown_flow(f: FlowPreview) -> list[str]:
         + (f" ({_md(_by_status(f.send_by_status))})" if f.send else "")
         + (f" in {_batches(f.batches)} of up to {f.batch_size}" if f.batches else "")
     )
+    if f.duration:
+        lines.append(f"- rate limit: {_md(f.duration)}")
     for e in f.exclusions:
         lines.append(f"- excluded {_md(_exclusion(e))}")
     lines.append("")
