@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -8,6 +9,8 @@ import click
 from reconciler import provenance
 from reconciler.cli.context import AppContext
 from reconciler.cli.params import FiniteFloatRange, count
+from reconciler.core.notify import drift_event, run_link
+from reconciler.core.plan import Action
 from reconciler.errors import UsageError
 from reconciler.http.apply_gate import EndpointCheckHook
 from reconciler.http.settings import NetworkSettings
@@ -100,6 +103,17 @@ def apply(
         store.close()
     if endpoint_check:
         result.notes.extend(hook.notes())
+    config = app.config()
+    drifted = [
+        (e.flow, e.changed_by, e.changed_at) for e in result.applied if e.action is Action.DRIFT
+    ]
+    event = drift_event(drifted, run_link(os.environ))
+    if event is not None and config is not None and config.notify:
+        from reconciler.http.notify import notify
+
+        network = NetworkSettings.from_config(config, app.root)
+        outcomes = notify(config.notify, event, os.environ, network)
+        result.notes.extend(outcome.describe() for outcome in outcomes)
     fmt = resolve_format(output_format, FORMATS)
     color = fmt == "text" and sys.stdout.isatty() and is_terminal()
     click.echo(render_apply(result, fmt, color=color), nl=False, color=color)

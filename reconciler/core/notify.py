@@ -87,6 +87,19 @@ def payload(event: Event, fmt: Format) -> dict[str, Any]:
     }
 
 
+def drift_event(flows: list[tuple[str, str | None, str | None]], link: str | None) -> Event | None:
+    """One event for the flows an apply found changed outside Git and restored:
+    (name, who changed it, when) each, as the plan knows them."""
+    if not flows:
+        return None
+    names = [name for name, _, _ in flows]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    subject = f"flow {names[0]}" if len(names) == 1 else f"{len(names)} flows ({shown})"
+    who = [f"{name}: by {by or 'unknown'} at {at or 'unknown'}" for name, by, at in flows[:5]]
+    reason = "changed outside Git, restored by apply (" + "; ".join(who) + ")"
+    return Event("drift", subject, {"restored": len(names)}, reason, link)
+
+
 def run_link(environ: Mapping[str, str]) -> str | None:
     """The GitHub Actions run that is sending, from its standard variables."""
     server, repo, run = (
