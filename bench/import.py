@@ -7,7 +7,8 @@ Both start from the same store: the schema, and four flows whose mappings (workf
 take 90% of the runs. The raw load is what a hand-written loader would do and no more: read
 each line, json.loads it, take the indexed columns, upsert id + record + indexed columns +
 its hash, and add the flow membership -- `executemany` on SQLite; on PostgreSQL `COPY`
-into a staging table, then one INSERT ... ON CONFLICT and one membership INSERT per batch.
+into a staging table, then one INSERT ... ON CONFLICT ... RETURNING pk and one membership
+INSERT (of arrays) per batch.
 It checks nothing (no limits, no model, no NUL or surrogate scan) and reports nothing. Both
 commit every 2,000 records (a killed load keeps what it committed). The import runs as the
 real command in its own process (start-up included); peak RSS is that process's.
@@ -179,12 +180,15 @@ def _raw_postgresql(store: Store, path: Path) -> None:
                     copy.write_row((flow, *row))
             cur.execute(
                 f"INSERT INTO runs ({_COLUMNS}) SELECT {_COLUMNS} FROM stage "
-                f"ON CONFLICT (id) DO UPDATE SET {_SET}"
+                f"ON CONFLICT (id) DO UPDATE SET {_SET} RETURNING id, pk"
             )
+            pks = dict(cur.fetchall())
+            members = [(flow, pks[row[0]], row[8], row[9]) for row, flow in batch if flow]
             cur.execute(
                 "INSERT INTO run_flows (flow, run_pk, status_id, execution_us) "
-                "SELECT s.flow, r.pk, r.status_id, r.execution_us FROM stage s "
-                "JOIN runs r ON r.id = s.id WHERE s.flow IS NOT NULL ON CONFLICT DO NOTHING"
+                "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::int[], %s::bigint[]) "
+                "ON CONFLICT DO NOTHING",
+                [list(column) for column in zip(*members, strict=True)] or [[], [], [], []],
             )
 
 
