@@ -38,7 +38,7 @@ from typing import Any
 from reconciler.core.plan import DesiredFlow
 from reconciler.models import Flow
 from reconciler.provenance import Provenance
-from reconciler.reconcile import ApplyOptions, apply_flows, make_plan
+from reconciler.services.reconcile import ApplyOptions, apply_flows, make_plan
 from reconciler.store import Store, open_store, utcnow
 from reconciler.store.flows import FLOW_COLUMNS
 
@@ -203,7 +203,7 @@ def create_databases(admin: str, count: int) -> list[str]:
 
 def load_time(count: int) -> float:
     """For context: writing and loading `count` flow files through the validator."""
-    from reconciler.reconcile import desired_flows
+    from reconciler.services.reconcile import desired_flows
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

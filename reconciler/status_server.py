@@ -21,7 +21,9 @@ from reconciler import __version__
 from reconciler.core.secrets import mask
 from reconciler.core.status_report import StatusReport
 from reconciler.errors import ReconcilerError
-from reconciler.reporters.status_html import CONTENT_SECURITY_POLICY
+from reconciler.reporters.metrics import CONTENT_TYPE, metrics_text
+from reconciler.reporters.status import render_status
+from reconciler.reporters.status_html import CONTENT_SECURITY_POLICY, status_html
 
 ALLOWED = "GET, HEAD"
 ROUTES = ("/", "/api/status", "/healthz", "/metrics")
@@ -105,14 +107,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _render(self, path: str, report: StatusReport) -> tuple[str, bytes]:
         if path == "/api/status":
-            from reconciler.reporters.status import render_status
-
             return "application/json; charset=utf-8", mask(render_status(report, "json")).encode()
         if path == "/metrics":
-            from reconciler.reporters.metrics import CONTENT_TYPE, metrics_text
-
             return CONTENT_TYPE, mask(metrics_text(report).decode()).encode()
-        from reconciler.reporters.status_html import status_html
 
         page = status_html(report, refresh_seconds=self.server.refresh_seconds)
         return "text/html; charset=utf-8", mask(page).encode()

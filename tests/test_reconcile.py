@@ -12,7 +12,8 @@ import pytest
 from reconciler.core.plan import Action, Plan, PlanEntry
 from reconciler.errors import PruneRefused, ReconcilerError, StalePlanError
 from reconciler.provenance import Provenance
-from reconciler.reconcile import (
+from reconciler.reporters.plan import plan_json
+from reconciler.services.reconcile import (
     ApplyOptions,
     ApplyResult,
     SavedPlan,
@@ -20,7 +21,6 @@ from reconciler.reconcile import (
     desired_flows,
     make_plan,
 )
-from reconciler.reporters.plan import plan_json
 from reconciler.store import Store, open_store, utcnow
 from reconciler.store.audit import query_audit
 from reconciler.store.flows import load_flows

@@ -82,7 +82,7 @@ def test_upgrading_a_populated_store_keeps_every_row(
     ledger: upgrading loses nothing, and the new schema works on the old rows."""
     from reconciler.core.plan import Action
     from reconciler.provenance import Provenance
-    from reconciler.reconcile import ApplyOptions, apply_flows, desired_flows, make_plan
+    from reconciler.services.reconcile import ApplyOptions, apply_flows, desired_flows, make_plan
     from reconciler.store import base
     from reconciler.store.ledger import run_outcomes
     from reconciler.store.migrations import MIGRATIONS

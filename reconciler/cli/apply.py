@@ -13,10 +13,17 @@ from reconciler.core.notify import drift_event, run_link
 from reconciler.core.plan import Action
 from reconciler.errors import UsageError
 from reconciler.http.apply_gate import EndpointCheckHook
+from reconciler.http.notify import notify
 from reconciler.http.settings import NetworkSettings
-from reconciler.reconcile import ApplyOptions, SavedPlan, apply_flows, desired_flows, make_plan
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
 from reconciler.reporters.plan import render_apply
+from reconciler.services.reconcile import (
+    ApplyOptions,
+    SavedPlan,
+    apply_flows,
+    desired_flows,
+    make_plan,
+)
 
 FORMATS = ("text", "json", "markdown")
 
@@ -109,8 +116,6 @@ def apply(
     ]
     event = drift_event(drifted, run_link(os.environ))
     if event is not None and config is not None and config.notify:
-        from reconciler.http.notify import notify
-
         network = NetworkSettings.from_config(config, app.root)
         outcomes = notify(config.notify, event, os.environ, network)
         result.notes.extend(outcome.describe() for outcome in outcomes)

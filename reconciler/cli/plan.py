@@ -9,9 +9,9 @@ import click
 
 from reconciler.cli.context import AppContext
 from reconciler.errors import EXIT_CHANGES, EXIT_OK, InputError, UsageError
-from reconciler.reconcile import desired_flows, make_plan
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
 from reconciler.reporters.plan import plan_json, render_plan
+from reconciler.services.reconcile import desired_flows, make_plan
 
 FORMATS = ("text", "json", "markdown", "github")
 

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from reconciler.cli.context import AppContext
 from reconciler.cli.params import MAX_COUNT, count
+from reconciler.core.select import PropertyOp, PropertyTest, SelectionSpec, TextFilter, make_spec
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import InputError
-
-if TYPE_CHECKING:
-    from reconciler.core.select import PropertyOp, SelectionSpec
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
+from reconciler.reporters.runs import ImportProgress, render_import, render_runs
+from reconciler.store import open_store
+from reconciler.store.runimport import import_runs
+from reconciler.store.runs import (
+    ALL_RUNS,
+    count_by_status,
+    fetch_records,
+    flow_source,
+    ledger_problem,
+    select_runs,
+)
 
 # --property NAME<op>VALUE, longest operator first.
 PROPERTY_OPS: tuple[tuple[str, PropertyOp], ...] = (
@@ -43,9 +52,6 @@ def import_(app: AppContext, files: tuple[str, ...], output_format: str | None) 
     Bad records are rejected with file:line:col and their record number; the good ones
     are stored. Exit 1 when any record was rejected."""
     app.require_configured_store("reconciler runs import")
-    from reconciler.reporters.runs import ImportProgress, render_import
-    from reconciler.store import open_store
-    from reconciler.store.runimport import import_runs
 
     fmt = resolve_format(output_format, ("text", "json", "github"))
     store = open_store(app.resolved_store_url(), root=app.root)
@@ -140,9 +146,7 @@ def _instant(value: str | None, option: str) -> datetime | None:
 
 def spec_from_options(options: dict[str, Any], statuses: StatusTable) -> SelectionSpec:
     """The filters of `selection_options` -> a SelectionSpec, checked like a request's
-    `select:` (no pydantic here: it would double this command's start-up)."""
-    from reconciler.core.select import PropertyTest, TextFilter, make_spec
-
+    `select:`."""
     texts = []
     for key in ("domain", "service", "action", "version"):
         exact, contains = options[key], options[f"{key}_contains"]
@@ -225,17 +229,6 @@ def list_(
     **options: Any,
 ) -> int:
     """Runs matching the filters, in execution-time order, a page at a time."""
-    from reconciler.reporters.runs import render_runs
-    from reconciler.store import open_store
-    from reconciler.store.runs import (
-        ALL_RUNS,
-        count_by_status,
-        fetch_records,
-        flow_source,
-        ledger_problem,
-        select_runs,
-    )
-
     statuses = StatusTable.from_config(app.config())
     spec = spec_from_options({k: options[k] for k in SELECTION_KEYS}, statuses)
     store = open_store(app.resolved_store_url(), root=app.root, readonly=True)

@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.core.statuses import StatusTable
+from reconciler.status_server import StatusServer
+from reconciler.store import open_store, redact_url
+from reconciler.store.status_report import read_status
 
 if TYPE_CHECKING:
     from reconciler.core.status_report import StatusReport
@@ -45,10 +49,6 @@ def serve(app: AppContext, host: str, port: int, refresh_seconds: int) -> None:
     """Serve the status page live from the store: GET / (the page), /api/status (the
     `status --format json` document), /healthz and /metrics (Prometheus). Read-only: any
     other method is 405. Loopback only unless --host says otherwise. Ctrl-C stops it."""
-    from reconciler.core.statuses import StatusTable
-    from reconciler.status_server import StatusServer
-    from reconciler.store import open_store, redact_url
-    from reconciler.store.status_report import read_status
 
     url = app.resolved_store_url()
     statuses = StatusTable.from_config(app.config())

@@ -5,7 +5,10 @@ from pathlib import Path
 import click
 
 from reconciler.cli.context import AppContext
+from reconciler.core.statuses import StatusTable
 from reconciler.reporters.common import format_option, resolve_format
+from reconciler.reporters.status import render_status
+from reconciler.store.status_report import read_status
 
 FORMATS = ("text", "json", "markdown", "github", "html")
 
@@ -25,9 +28,6 @@ def status(app: AppContext, output_format: str | None, output: Path | None) -> N
     failing endpoints, drifted flows, the lock holder), then flows by folder, endpoint
     health, requests with their progress and replay outcomes. `--format html` is the
     self-contained status page."""
-    from reconciler.core.statuses import StatusTable
-    from reconciler.reporters.status import render_status
-    from reconciler.store.status_report import read_status
 
     fmt = resolve_format(output_format, FORMATS)
     statuses = StatusTable.from_config(app.config())

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from reconciler.core.rules import DocPath, Issue, dotted
 from reconciler.core.suggest import did_you_mean
 from reconciler.models.common import DOCUMENT
+from reconciler.schemas import schema_for
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -61,7 +62,6 @@ def validate(model: type[M], data: Any) -> tuple[M | None, list[Issue]]:
 
 @functools.cache
 def _schema_of(model: type[BaseModel]) -> dict[str, Any]:
-    from reconciler.schemas import schema_for
 
     return schema_for(model)
 

@@ -37,7 +37,7 @@ def changed_uses(entries: Sequence[PlanEntry]) -> dict[str, list[EndpointUse]]:
 
 
 class EndpointCheckHook:
-    """An ApplyHook (reconciler.reconcile): check, refuse or warn, record."""
+    """An ApplyHook (reconciler.services.reconcile): check, refuse or warn, record."""
 
     def __init__(
         self,

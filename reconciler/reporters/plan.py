@@ -11,7 +11,6 @@ import click
 from reconciler.core.commits import short_commit
 from reconciler.core.fielddiff import FieldChange
 from reconciler.core.plan import Action, Plan, PlanEntry
-from reconciler.reconcile import PLAN_KIND, ApplyResult
 from reconciler.reporters.common import (
     github_escape,
     json_document,
@@ -19,6 +18,7 @@ from reconciler.reporters.common import (
     plural,
     truncate_markdown,
 )
+from reconciler.services.reconcile import PLAN_KIND, ApplyResult
 
 SYMBOL = {
     Action.CREATE: ("+", "green"),

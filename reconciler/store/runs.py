@@ -21,16 +21,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from reconciler.core.preview import SampleRun
 from reconciler.core.select import SelectionSpec, format_epoch_us
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import InputError
+from reconciler.models import Mapping
 from reconciler.store.base import Store
 from reconciler.store.membership import mapping_condition
 from reconciler.store.selection_sql import Query, build_query
 
-if TYPE_CHECKING:  # the models cost start-up time; `runs list` does not need them
-    from reconciler.core.preview import SampleRun
-    from reconciler.models import Flow, Mapping
+if TYPE_CHECKING:
+    from reconciler.models import Flow
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +72,6 @@ def flow_source(store: Store, name: str, mappings: Sequence[Mapping] | None = No
             )
         return FlowSource(flow=name)
     if row is not None:
-        from reconciler.models import Mapping
-
         try:
             stored = [Mapping.model_validate(m) for m in json.loads(row[0]).get("mappings", [])]
         except (ValueError, AttributeError):
@@ -173,7 +172,6 @@ class StoreRunSource:
         return count_by_status(self.store, spec, self._source(flow))
 
     def sample(self, flow: Flow, spec: SelectionSpec, limit: int) -> list[SampleRun]:
-        from reconciler.core.preview import SampleRun
 
         return [
             SampleRun(
