@@ -19,6 +19,7 @@ from reconciler.core.statuses import StatusTable
 from reconciler.errors import ReconcilerError
 from reconciler.load.tree import RequestFile, Tree, canonical_json
 from reconciler.models import Flow, Request
+from reconciler.services import controls
 from reconciler.store import ledger
 from reconciler.store.base import Store
 from reconciler.store.selection_sql import order_by
@@ -239,6 +240,7 @@ class Dispatcher:
             outcome = self._outcome(item, ledger.get_request(self.store, request.name))
             outcome.error = message
             return outcome
+        sends = controls.with_rate_limits(sends, flows, request)
         ledger.set_status(self.store, request.name, ledger.DISPATCHING)
         from reconciler.http.dispatch import RequestSender
 

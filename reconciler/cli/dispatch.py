@@ -23,8 +23,9 @@ from reconciler.reporters.dispatch import (
     render_request_detail,
     render_request_list,
 )
+from reconciler.services.controls import Pacers
 from reconciler.store import ledger
-from reconciler.store.base import open_store
+from reconciler.store.base import Store, open_store
 
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
 
@@ -73,8 +74,13 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
         # validation has checked network.allow and network.caBundle already
         network = NetworkSettings.from_config(config, app.root)
 
+        def connect() -> Store:
+            return open_store(app.resolved_store_url(), root=app.root, migrate=False)
+
+        pacers = Pacers(connect)  # rate limits: each POST waits for its flow's next slot
+
         def client_factory(send: FlowSend) -> BatchPoster:
-            return BatchPoster(network, send)
+            return BatchPoster(network, send, on_the_wire=pacers.on_the_wire(send))
 
         progress = Progress(enabled=None if fmt == "text" else False)
         dispatcher = Dispatcher(
@@ -89,12 +95,13 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             actor=provenance.actor(),
             on_batch=progress.batch,
             on_request=progress.start,
-            connect=lambda: open_store(app.resolved_store_url(), root=app.root, migrate=False),
+            connect=connect,
         )
         try:
             outcomes = dispatcher.run(only or None)
         finally:
             progress.finish()
+            pacers.close()
     finally:
         store.close()
     render_dispatch(outcomes, fmt)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reconciler import __version__
+from reconciler.core.ratelimit import RateLimit
 from reconciler.errors import ConfigError
 
 USER_AGENT = f"flow-reconciler/{__version__}"
@@ -63,6 +64,7 @@ class FlowSend:
     concurrency: int
     timeout: float
     max_attempts: int
+    rate_limit: RateLimit | None = None  # the stricter of the flow's and the request's
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from reconciler.core.dispatch import FlowSend
 from reconciler.core.retry import Verdict, classify_status, parse_retry_after
 from reconciler.core.secrets import mask
 from reconciler.core.signing import signature_headers
-from reconciler.http.exchange import BoundedClient, Reply
+from reconciler.http.exchange import BoundedClient, OnTheWire, Reply
 from reconciler.http.guard import AsyncResolver, PolicyRefused
 from reconciler.http.settings import NetworkSettings
 
@@ -140,8 +140,10 @@ class BatchPoster:
         *,
         resolver: AsyncResolver | None = None,
         network_backend: httpcore.AsyncNetworkBackend | None = None,
+        on_the_wire: OnTheWire | None = None,
     ) -> None:
         self.send = send
+        self._on_the_wire = on_the_wire  # a rate limit's pacing, awaited before each POST
         self._headers, self._refusal = checked_headers(send.headers)
         self._url: httpx.URL | str = send.url
         try:
@@ -177,7 +179,9 @@ class BatchPoster:
             signed = signature_headers(self.send.signing_key, key, int(time.time()), body)
             headers += [(n.encode("ascii"), v.encode("ascii")) for n, v in signed.items()]
         try:
-            reply = await self._client.send("POST", self._url, headers=headers, content=body)
+            reply = await self._client.send(
+                "POST", self._url, headers=headers, content=body, on_the_wire=self._on_the_wire
+            )
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             return failed_attempt(exc)
         return answered_attempt(reply)
