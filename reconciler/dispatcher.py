@@ -11,7 +11,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from reconciler.core.dispatch import USER_AGENT, BatchResult, DispatchSettings, FlowSend
+from reconciler.core.dispatch import (
+    USER_AGENT,
+    BatchResult,
+    DispatchSettings,
+    FlowSend,
+    Retried,
+    retry_causes,
+)
 from reconciler.core.secrets import SecretRef, mask, resolve_secrets
 from reconciler.core.select import compile_selection, for_action
 from reconciler.core.signing import SigningKeyError, decode_secret
@@ -51,6 +58,7 @@ class RequestOutcome:
     excluded: dict[str, int] = field(default_factory=dict)
     sent: int = 0  # batches settled by this process
     failures: list[BatchResult] = field(default_factory=list)
+    retries: list[Retried] = field(default_factory=list)  # by this process
 
     @property
     def failed(self) -> bool:
@@ -82,6 +90,14 @@ class RequestOutcome:
                 }
                 for f in self.failures
             ],
+            "retries": {
+                "batches": len({(r.flow, r.seq) for r in self.retries}),
+                "attempts": len(self.retries),
+                "causes": [
+                    {"cause": c.cause, "attempts": c.attempts, "retryAfterSeconds": c.retry_after}
+                    for c in retry_causes(self.retries)
+                ],
+            },
         }
 
 
@@ -274,6 +290,7 @@ class Dispatcher:
         outcome.error = breaker or outcome.error
         sent = [b for r in results for b in r.sent]
         outcome.sent = len(sent)
+        outcome.retries = [r for fr in results for r in fr.retries]
         outcome.failures = [b for b in sent if b.status != ledger.B_DELIVERED][
             :MAX_FAILURES_REPORTED
         ]

@@ -76,3 +76,40 @@ class BatchResult:
     runs: int
     http_status: int | None
     reason: str | None
+
+
+@dataclass(frozen=True)
+class Retried:
+    """A failed attempt that was tried again (what an operator asks after a slow night:
+    which batches needed retries, and why)."""
+
+    flow: str
+    seq: int
+    http_status: int | None
+    retry_after: float | None  # the server's Retry-After, seconds (None: none given)
+    reason: str
+
+    @property
+    def cause(self) -> str:
+        return f"HTTP {self.http_status}" if self.http_status else self.reason
+
+
+@dataclass(frozen=True)
+class RetryCause:
+    cause: str
+    attempts: int  # failed attempts with this cause that were retried
+    retry_after: tuple[float, ...]  # the distinct Retry-After values the server gave
+
+
+def retry_causes(retries: list[Retried]) -> list[RetryCause]:
+    """The retried attempts grouped by cause, the most frequent first."""
+    counts: dict[str, int] = {}
+    waits: dict[str, set[float]] = {}
+    for r in retries:
+        counts[r.cause] = counts.get(r.cause, 0) + 1
+        if r.retry_after is not None:
+            waits.setdefault(r.cause, set()).add(r.retry_after)
+    return [
+        RetryCause(cause, n, tuple(sorted(waits.get(cause, ()))))
+        for cause, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from reconciler.core.dispatch import BatchResult, DispatchSettings, FlowSend
+from reconciler.core.dispatch import BatchResult, DispatchSettings, FlowSend, Retried
 from reconciler.core.retry import CircuitBreaker, RetryPolicy, Verdict
 from reconciler.http.attempt import Attempt, BatchPoster
 from reconciler.store import ledger
@@ -37,6 +37,7 @@ class FlowRun:
     flow: str
     sent: list[BatchResult] = field(default_factory=list)
     breaker_opened: str | None = None
+    retries: list[Retried] = field(default_factory=list)  # failed attempts tried again
 
 
 ClientFactory = Callable[[FlowSend], BatchPoster]
@@ -230,6 +231,11 @@ class RequestSender:
             )
             if next_attempt is None:  # another worker took over (our lease expired)
                 return None
+            window.outcome.retries.append(
+                Retried(
+                    batch.flow, batch.seq, result.http_status, result.retry_after, result.reason
+                )
+            )
             attempt = next_attempt
 
     async def _release(self, batch: ledger.Batch, result: Attempt, attempt: int) -> BatchResult:

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from reconciler.core.dispatch import BatchResult
+from reconciler.core.dispatch import BatchResult, retry_causes
 from reconciler.core.secrets import mask
 from reconciler.core.status_report import ReplayOutcome
 from reconciler.dispatcher import RequestOutcome
@@ -19,6 +19,7 @@ from reconciler.reporters.common import (
     is_terminal,
     json_document,
     pace,
+    plural,
     truncate_markdown,
 )
 from reconciler.store.ledger import BATCH_STATES, Batch, Counts, RequestRow
@@ -83,12 +84,35 @@ def _runs_line(o: RequestOutcome) -> str:
     delivered = o.runs.get("delivered", 0)
     failed = o.runs.get("failed", 0)
     open_runs = o.runs.get("pending", 0) + o.runs.get("in_flight", 0)
-    parts = [f"{delivered}/{o.run_count} runs delivered in {o.batch_count} batches"]
+    parts = [
+        f"{delivered:,}/{plural(o.run_count, 'run')} delivered in "
+        f"{plural(o.batch_count, 'batch', 'batches')}"
+    ]
     if failed:
         parts.append(f"{failed} failed")
     if open_runs:
         parts.append(f"{open_runs} not yet sent")
     return ", ".join(parts)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+def retries_line(o: RequestOutcome) -> str | None:
+    """Which batches needed retries and why ("2 batches needed 3 retries: 2 x HTTP 429
+    (Retry-After 2 s), 1 x HTTP 503"); None when every batch went through at once."""
+    if not o.retries:
+        return None
+    batches = len({(r.flow, r.seq) for r in o.retries})
+    causes = []
+    for c in retry_causes(o.retries):
+        waits = ", ".join(_seconds(w) for w in c.retry_after)
+        causes.append(f"{c.attempts} x {c.cause}" + (f" (Retry-After {waits})" if waits else ""))
+    return (
+        f"{plural(batches, 'batch', 'batches')} needed {plural(len(o.retries), 'retry', 'retries')}: "
+        + ", ".join(causes)
+    )
 
 
 def _summary(outcomes: list[RequestOutcome]) -> dict[str, Any]:
@@ -110,6 +134,9 @@ def dispatch_text(outcomes: list[RequestOutcome]) -> Iterator[str]:
         yield f"{o.name} ({o.action}): {o.status}"
         if o.batch_count or o.run_count:
             yield f"  {_runs_line(o)}"
+        retried = retries_line(o)
+        if retried:
+            yield f"  {retried}"
         for reason, n in sorted(o.excluded.items()):
             yield f"  excluded: {n} run{'s' if n != 1 else ''} ({reason})"
         if o.error:
@@ -140,7 +167,7 @@ def dispatch_markdown(outcomes: list[RequestOutcome]) -> str:
     for o in outcomes:
         if o.skipped:
             continue
-        note = (o.error or "").replace("|", "\\|")
+        note = "; ".join(n for n in (o.error, retries_line(o)) if n).replace("|", "\\|")
         lines.append(f"| `{o.name}` | {o.action} | **{o.status}** | {_runs_line(o)} | {note} |")
     lines.extend(["", *dispatch_text(outcomes)][-1:])
     return truncate_markdown("\n".join(lines) + "\n")
@@ -164,6 +191,12 @@ def render_dispatch(outcomes: list[RequestOutcome], fmt: str) -> None:
                 message = f"request {o.name}: {o.status}" + (f" -- {o.error}" if o.error else "")
                 file = f"file={github_escape(o.path, property_value=True)}," if o.path else ""
                 emit(f"::error {file}title=dispatch::{github_escape(message)}")
+            retried = retries_line(o)
+            if retried and not o.skipped:
+                file = f"file={github_escape(o.path, property_value=True)}," if o.path else ""
+                emit(
+                    f"::notice {file}title=retries::{github_escape(f'request {o.name}: {retried}')}"
+                )
     for line in dispatch_text(outcomes):
         emit(line)
 
@@ -217,7 +250,7 @@ def render_request_list(rows: list[tuple[RequestRow, Counts]], fmt: str) -> None
         delivered = c.runs.get("delivered", 0)
         states = ", ".join(f"{c.batches[s]} {s}" for s in BATCH_STATES if c.batches.get(s))
         emit(
-            f"{row.name}  {row.action}  {row.status}  {delivered}/{row.run_count or 0} runs "
+            f"{row.name}  {row.action}  {row.status}  {delivered:,}/{plural(row.run_count or 0, 'run')} "
             f"delivered  [{states or 'no batches'}]  {row.started_at or row.created_at}"
         )
 
@@ -258,8 +291,8 @@ def render_request_detail(
         http = f" HTTP {b.http_status}" if b.http_status else ""
         why = f" -- {b.reason}" if b.reason and b.status != "delivered" else ""
         emit(
-            f"  {b.flow}#{b.seq}: {b.status}, {b.run_count} runs, {b.attempts} attempt"
-            f"{'s' if b.attempts != 1 else ''}{http}, key {b.idempotency_key}{why}"
+            f"  {b.flow}#{b.seq}: {b.status}, {plural(b.run_count, 'run')}, "
+            f"{plural(b.attempts, 'attempt')}{http}, key {b.idempotency_key}{why}"
         )
     if runs is not None:
         for flow, seq, _pos, run_id, status in runs:
