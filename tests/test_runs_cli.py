@@ -168,7 +168,7 @@ def test_list_bad_filters_are_usage_errors(repo: Path, sqlite_url: str) -> None:
         (["--status", "Faild"], "unknown status 'Faild' (did you mean 'Failed'?)"),
         (["--after", "2026-11-27T12:00:00"], "has no zone (add Z or +hh:mm)"),
         (["--after", "2026-11-28T00:00:00Z", "--before", "2026-11-27T00:00:00Z"], "earlier than"),
-        (["--from-request", "x:lost"], "use failed, delivered or any"),
+        (["--from-request", "x:lost"], "use failed, delivered, any or failed-again"),
         (["--property", "Country"], "expected NAME<op>VALUE"),
         (["--property", "Country~=(?i)be"], "'(?' constructs"),
         (["--domain", "a", "--domain-contains", "b"], "exclude each other"),

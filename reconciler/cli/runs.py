@@ -10,7 +10,14 @@ import click
 
 from reconciler.cli.context import AppContext
 from reconciler.cli.params import MAX_COUNT, count
-from reconciler.core.select import PropertyOp, PropertyTest, SelectionSpec, TextFilter, make_spec
+from reconciler.core.select import (
+    FROM_REQUEST_OUTCOMES,
+    PropertyOp,
+    PropertyTest,
+    SelectionSpec,
+    TextFilter,
+    make_spec,
+)
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import InputError
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
@@ -110,7 +117,8 @@ def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--from-request",
             metavar="NAME[:OUTCOME]",
-            help="Runs of an earlier request's ledger; OUTCOME failed (default), delivered or any.",
+            help="Runs of an earlier request's ledger; OUTCOME failed (default), delivered, "
+            "any, or failed-again (the later runs of its chains that failed again).",
         ),
     ]
     for option in reversed(options):
@@ -159,9 +167,11 @@ def spec_from_options(options: dict[str, Any], statuses: StatusTable) -> Selecti
     from_request = None
     if options["from_request"]:
         name, _, outcome = options["from_request"].partition(":")
-        if outcome not in ("", "failed", "delivered", "any"):
+        if outcome and outcome not in FROM_REQUEST_OUTCOMES:
             raise click.BadParameter(
-                f"outcome {outcome!r}: use failed, delivered or any", param_hint="--from-request"
+                f"outcome {outcome!r}: use {', '.join(FROM_REQUEST_OUTCOMES[:-1])} or "
+                f"{FROM_REQUEST_OUTCOMES[-1]}",
+                param_hint="--from-request",
             )
         from_request = (name, outcome or "failed")
     try:

@@ -38,6 +38,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DSAV_COLUMNS = ("domain", "service", "action", "version")
 # Selection key -> runs column, for the DSAV filters.
 SEARCH_COLUMNS = ("chain_id", *DSAV_COLUMNS)
+# fromRequest outcomes: a batch outcome of the earlier request, or what became of its chains
+FAILED_AGAIN = "failed-again"
+FROM_REQUEST_OUTCOMES = ("failed", "delivered", "any", FAILED_AGAIN)
 
 
 # -- time ----------------------------------------------------------------------------------
@@ -125,6 +128,8 @@ class SelectionSpec:
     properties: tuple[PropertyTest, ...] = ()
     search: str | None = None
     from_request: tuple[str, str] | None = None  # (request name, outcome)
+    # outcome failed-again: the statusIds that count as failing again (the Error group)
+    failed_again_ids: frozenset[int] = frozenset()
 
     def restrict_statuses(self, allowed: frozenset[int]) -> SelectionSpec:
         """This selection, narrowed to the given codes (e.g. resume: the Error group)."""
@@ -174,6 +179,11 @@ def make_spec(
         properties=tuple(properties),
         search=search,
         from_request=from_request,
+        failed_again_ids=(
+            frozenset(statuses.group_codes(ERROR_GROUP))
+            if from_request is not None and from_request[1] == FAILED_AGAIN
+            else frozenset()
+        ),
     )
 
 

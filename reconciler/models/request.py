@@ -55,10 +55,13 @@ class PropertyFilter(Strict):
 
 
 class FromRequest(Strict):
-    """Runs with this outcome in an earlier request."""
+    """Runs with this outcome in an earlier request: its runs whose batch `failed`, was
+    `delivered`, or `any`; or `failed-again`: for each chain it delivered, the latest run
+    executed after the delivery, when that run is in the Error group (the replay did not
+    help: send those)."""
 
     name: str = Field(pattern=REQUEST_NAME)
-    outcome: Literal["failed", "delivered", "any"] = "failed"
+    outcome: Literal["failed", "delivered", "any", "failed-again"] = "failed"
 
 
 class Selection(Strict):

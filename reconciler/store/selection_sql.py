@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.core.frozen import FROZEN_RUNS
-from reconciler.core.select import SEARCH_COLUMNS, PropertyTest, SelectionSpec
+from reconciler.core.select import FAILED_AGAIN, SEARCH_COLUMNS, PropertyTest, SelectionSpec
 from reconciler.store.base import Dialect
+from reconciler.store.replay import failed_again_sql
 
 # Pages ending at most this far into a selection look up their last execution time first
 # (`Query.select`); deeper pages would sort most of the index for the bound.
@@ -179,7 +180,12 @@ def build_query(
             params.append(spec.search)
             parts.append(_contains(dialect, f"r.{column}"))
         where.append("(" + " OR ".join(parts) + ")")
-    if spec.from_request is not None:
+    if spec.from_request is not None and spec.from_request[1] == FAILED_AGAIN:
+        params.append(spec.from_request[0])
+        # The ids come from the status table (integers), never from the request file.
+        codes = ", ".join(str(int(code)) for code in sorted(spec.failed_again_ids)) or "NULL"
+        where.append(f"r.pk IN ({failed_again_sql(dialect, codes)})")
+    elif spec.from_request is not None:
         name, outcome = spec.from_request
         params.append(name)
         frozen = FROZEN_RUNS[dialect]
