@@ -23,7 +23,7 @@ from reconciler.core.status_report import (
     RequestStatus,
     StatusReport,
 )
-from reconciler.reporters.status import endpoint_line, last_apply_line, last_dispatch_line
+from reconciler.reporters.status_wording import endpoint_line, last_apply_line, last_dispatch_line
 
 # What the page may load: nothing but its own inline styles (and SVG, which is inline).
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
