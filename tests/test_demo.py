@@ -62,6 +62,8 @@ def test_demo_runs_end_to_end_and_leaves_no_process() -> None:
         "error[unknown-key]: unknown key 'mapings'" in out
         and "         = hint: did you mean 'mappings'?" in out
     )
+    # The validation error points at its place: the line quoted, a caret under the key.
+    assert "\n       6 | mapings:\n           ^\n" in out, out[:3000]
     assert 'resubmit.headers[x-team].value: "sales" -> "sales-emea"' in out  # the update diff
     assert 'description: "edited in SQL" -> "Webshop orders to SAP"' in out  # drift restored
     assert re.search(
@@ -69,6 +71,8 @@ def test_demo_runs_end_to_end_and_leaves_no_process() -> None:
         r"Idempotency-Key: delivered",
         out,
     )
+    # ... and the dispatch says so in its summary, not a bare "36/36 runs delivered".
+    assert "     1 batch needed 1 retry: 1 x HTTP 503 (Retry-After 1 s)\n" in out
     if rows.get("dispatch") == "ok":
         received = re.search(r"runs received: (\d+) \((\d+) distinct\)", out)
         expected = expected_run_ids("2026-11-27T22:00:00Z", "2026-11-28T06:00:00Z")
