@@ -120,6 +120,13 @@ def test_a_dispatch_without_retries_says_nothing_of_them(
     assert "retr" not in done.stdout
     as_json = cli(tmp_path, store_url, "requests", "status", REQUEST, "--format", "json")
     assert json.loads(as_json.stdout)["batchList"][0]["runs"] == 1
+    # one of anything is said in the singular, in every listing
+    listed = cli(tmp_path, store_url, "requests", "status")
+    assert f"{REQUEST}  resubmit  completed  1/1 run delivered  [1 delivered]" in listed.stdout
+    runs = cli(tmp_path, store_url, "runs", "list")
+    assert "1 run matches (Failed 1); showing 1-1" in runs.stdout, runs.stdout
+    overview = cli(tmp_path, store_url, "status")
+    assert "1/1 run delivered, 0 failed, 0 pending; 1 attempt" in overview.stdout, overview.stdout
 
 
 def test_every_missing_secret_is_named_at_once(
@@ -139,3 +146,44 @@ def test_every_missing_secret_is_named_at_once(
         "of flow Order Processing; ORDERS_SIGNING_SECRET (empty): signing secret of flow "
         "Order Processing" in done.stdout
     ), done.stdout
+
+
+def test_requests_status_as_markdown_and_github_annotations(
+    tmp_path: Path, ca: trustme.CA, ca_pem: Path
+) -> None:
+    def refuse_the_last(hit: Hit) -> Reply:
+        first = json.loads(hit.body)[0]["id"]
+        return Reply(401, body=b"bad key | try again") if first == "run-000010" else Reply()
+
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    with Receiver(ca.issue_cert("127.0.0.1"), refuse_the_last) as receiver:
+        write_tree(tmp_path, ca_pem=ca_pem, url=receiver.url())
+        seed_store_at(store_url, tmp_path, [record_text(i) for i in range(11)])
+        done = cli(tmp_path, store_url, "requests", "dispatch")
+        assert done.returncode == 1, done.stdout + done.stderr
+
+    listed = cli(tmp_path, store_url, "requests", "status", "--format", "markdown")
+    assert listed.returncode == 0, listed.stderr
+    assert (
+        f"| `{REQUEST}` | resubmit | **completed_with_failures** | 10/11 runs delivered | "
+        "1 delivered, 1 failed |" in listed.stdout
+    ), listed.stdout
+    detail = cli(tmp_path, store_url, "requests", "status", REQUEST, "--format", "markdown")
+    assert detail.returncode == 0, detail.stderr
+    lines = detail.stdout.splitlines()
+    assert lines[0] == f"### Request `{REQUEST}` (resubmit): **completed_with_failures**"
+    assert "| Order Processing#0 | delivered | 10 | 1 | 200 |  |" in lines, detail.stdout
+    assert (
+        "| Order Processing#1 | failed | 1 | 1 | 401 | HTTP 401 Unauthorized: bad key \\| try again |"
+        in lines
+    ), detail.stdout
+
+    for args in ((), (REQUEST,)):
+        github = cli(tmp_path, store_url, "requests", "status", *args, "--format", "github")
+        assert github.returncode == 0, github.stderr
+        assert github.stdout.startswith(
+            f"::error file=requests.d/{REQUEST}.yaml,title=requests status::request {REQUEST}: "
+            "completed_with_failures"
+        ), github.stdout
+    text = cli(tmp_path, store_url, "requests", "status", REQUEST)
+    assert "  Order Processing#1: failed, 1 run, 1 attempt HTTP 401" in text.stdout, text.stdout

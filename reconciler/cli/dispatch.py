@@ -114,14 +114,14 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
 @click.option(
     "--runs", "show_runs", is_flag=True, help="With NAME: list every run and its outcome."
 )
-@format_option("text", "json")
+@format_option()
 @click.pass_context
 def status(
     ctx: click.Context, name: str | None, show_runs: bool, output_format: str | None
 ) -> None:
     """Ledger state: every request, or one request per batch (and per run with --runs)."""
     app: AppContext = ctx.obj
-    fmt = resolve_format(output_format, ("text", "json"))
+    fmt = resolve_format(output_format)
     store = open_store(app.resolved_store_url(), root=app.root, readonly=True)
     try:
         if name is None:

@@ -22,6 +22,7 @@ from reconciler.core.status_report import (
     StatusReport,
 )
 from reconciler.core.statuses import StatusTable
+from reconciler.core.words import plural
 
 _KIND_ORDER = {"request": 0, "endpoint": 1, "flow": 2, "lock": 3}
 LISTED_TONES = ("error", "warning", "notice")
@@ -101,12 +102,12 @@ def _request_items(r: RequestStatus) -> Iterable[Attention]:
     )
     failed_runs = r.runs.get("failed", 0)
     if r.status == "completed_with_failures":
-        message = f"{failed_runs} of {r.run_count} runs failed{error}"
+        message = f"{failed_runs:,} of {plural(r.run_count, 'run')} failed{error}"
         hint: str | None = follow_up
     elif r.status == "failed":
         message = (
-            f"failed: {failed_runs + r.runs.get('pending', 0)} of {r.run_count} runs not "
-            f"delivered{error}"
+            f"failed: {failed_runs + r.runs.get('pending', 0):,} of {plural(r.run_count, 'run')} "
+            f"not delivered{error}"
             if r.run_count
             else f"failed{error}"
         )

@@ -11,6 +11,8 @@ from typing import Any
 import click
 from click.decorators import FC
 
+from reconciler.core.words import plural as plural  # re-exported for the reporters
+
 FORMAT_VERSION = 1
 MARKDOWN_LIMIT = 65_000
 FORMATS = ("text", "json", "github", "markdown")
@@ -54,11 +56,6 @@ def json_document(
         ensure_ascii=False,
         default=str,
     )
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """`1 run`, `2 runs`, `1,000 batches`."""
-    return f"{count:,} {word if count == 1 else many or word + 's'}"
 
 
 def pace(count: int, unit: str, elapsed: float, fraction: float | None) -> str:

@@ -22,6 +22,7 @@ from reconciler.reporters.common import (
     plural,
     truncate_markdown,
 )
+from reconciler.store import ledger
 from reconciler.store.ledger import BATCH_STATES, Batch, Counts, RequestRow
 
 
@@ -74,7 +75,7 @@ class Progress:
         todo = self.total - self._base
         fraction = (self.done - self._base) / todo if todo > 0 else None
         line = pace(self._runs, "runs sent", now - self._started, fraction)
-        share = f"{self.done}/{self.total} batches"
+        share = f"{self.done}/{plural(self.total, 'batch', 'batches')}"
         failed = f", {self.failed} failed" if self.failed else ""
         click.echo(f"\r\033[Kdispatching {self.name}: {share}{failed}; {line}", nl=False, err=True)
 
@@ -239,10 +240,88 @@ def _batch_dict(b: Batch) -> dict[str, Any]:
     }
 
 
+_FAILED_STATES = (ledger.FAILED, ledger.REFUSED, ledger.COMPLETED_WITH_FAILURES)
+
+
+def _annotation(row: RequestRow) -> str | None:
+    """A GitHub error annotation on the request file of a request that failed."""
+    if row.status not in _FAILED_STATES:
+        return None
+    error = row.detail.get("error")
+    message = f"request {row.name}: {row.status}" + (f" -- {error}" if error else "")
+    file = f"file={github_escape(row.source_path, property_value=True)}," if row.source_path else ""
+    return f"::error {file}title=requests status::{github_escape(message)}"
+
+
+def _md(value: object) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _delivered(row: RequestRow, c: Counts) -> str:
+    return f"{c.runs.get('delivered', 0):,}/{plural(row.run_count or 0, 'run')} delivered"
+
+
+def request_list_markdown(rows: list[tuple[RequestRow, Counts]]) -> str:
+    if not rows:
+        return "No requests in the ledger yet.\n"
+    lines = [
+        "### Requests",
+        "",
+        "| request | action | status | runs | batches | started (UTC) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row, c in rows:
+        states = ", ".join(f"{c.batches[s]} {s}" for s in BATCH_STATES if c.batches.get(s))
+        lines.append(
+            f"| `{_md(row.name)}` | {row.action} | **{row.status}** | {_delivered(row, c)} | "
+            f"{states or 'no batches'} | {row.started_at or row.created_at} |"
+        )
+    return truncate_markdown("\n".join(lines) + "\n")
+
+
+def request_detail_markdown(
+    row: RequestRow, batch_list: list[Batch], replay: ReplayOutcome | None
+) -> str:
+    lines = [
+        f"### Request `{_md(row.name)}` ({row.action}): **{row.status}**",
+        "",
+        f"File `{_md(row.source_path or '-')}`, commit `{row.commit_sha or '-'}`, "
+        f"by {_md(row.actor or '-')}; started {row.started_at or '-'}, "
+        f"finished {row.finished_at or '-'}.",
+    ]
+    for reason, n in sorted(row.detail.get("excluded", {}).items()):
+        lines.append(f"Excluded: {plural(n, 'run')} ({_md(reason)}).")
+    if row.detail.get("error"):
+        lines.append(f"Error: {_md(row.detail['error'])}")
+    if replay is not None:
+        lines.append(f"Replay outcome: {replay.describe()}.")
+    if batch_list:
+        lines += [
+            "",
+            "| batch | status | runs | attempts | HTTP | note |",
+            "|---|---|---|---|---|---|",
+        ]
+        for b in batch_list:
+            why = b.reason if b.reason and b.status != "delivered" else ""
+            lines.append(
+                f"| {_md(b.flow)}#{b.seq} | {b.status} | {b.run_count:,} | {b.attempts} | "
+                f"{b.http_status or '-'} | {_md(why)} |"
+            )
+    return truncate_markdown("\n".join(lines) + "\n")
+
+
 def render_request_list(rows: list[tuple[RequestRow, Counts]], fmt: str) -> None:
     if fmt == "json":
         emit(json_document("requestStatus", {"requests": [_request_dict(r, c) for r, c in rows]}))
         return
+    if fmt == "markdown":
+        emit(request_list_markdown(rows).rstrip("\n"))
+        return
+    if fmt == "github":
+        for row, _ in rows:
+            note = _annotation(row)
+            if note:
+                emit(note)
     if not rows:
         emit("No requests in the ledger yet.")
         return
@@ -276,6 +355,12 @@ def render_request_detail(
             ]
         emit(json_document("requestStatus", payload))
         return
+    if fmt == "markdown":
+        emit(request_detail_markdown(row, batch_list, replay).rstrip("\n"))
+        return
+    note = _annotation(row) if fmt == "github" else None
+    if note:
+        emit(note)
     emit(f"{row.name} ({row.action}): {row.status}")
     emit(f"  file {row.source_path or '-'}, commit {row.commit_sha or '-'}, by {row.actor or '-'}")
     emit(

@@ -12,7 +12,7 @@ import click
 
 from reconciler.core.select import format_epoch_us
 from reconciler.core.statuses import StatusTable
-from reconciler.reporters.common import github_escape, json_document, pace
+from reconciler.reporters.common import github_escape, json_document, pace, plural
 from reconciler.store.runs import SelectedRun
 
 if TYPE_CHECKING:  # runs list renders no import summary: it need not load the run model
@@ -145,7 +145,8 @@ def render_runs(
     summary = ", ".join(f"{name} {n:,}" for name, n in by_status.items()) or "none"
     where = f" in flow {flow!r}" if flow else ""
     shown = f"showing {offset + 1:,}-{offset + len(runs):,}" if runs else "none shown"
-    click.echo(f"{total:,} runs match{where} ({summary}); {shown}")
+    verb = "matches" if total == 1 else "match"
+    click.echo(f"{plural(total, 'run')} {verb}{where} ({summary}); {shown}")
     if next_offset is not None:
         click.echo(f"next page: --offset {next_offset}")
 

@@ -11,7 +11,7 @@ from reconciler.core.status_report import (
     Attention,
     StatusReport,
 )
-from reconciler.reporters.common import github_escape, json_document, truncate_markdown
+from reconciler.reporters.common import github_escape, json_document, plural, truncate_markdown
 from reconciler.reporters.status_html import status_html
 from reconciler.reporters.status_wording import (
     endpoint_line,
@@ -63,7 +63,7 @@ def status_text(report: StatusReport) -> str:
                 break
             listed += 1
             errors = (
-                f"; Error runs in {len(report.days)} days: {f.error_total:,}"
+                f"; Error runs in {plural(len(report.days), 'day')}: {f.error_total:,}"
                 if f.error_total
                 else ""
             )

@@ -56,7 +56,10 @@ def endpoint_line(e: EndpointStatus) -> str:
 
 def progress_line(r: RequestStatus) -> str:
     p = r.progress()
-    text = f"{p['delivered']:,}/{r.run_count:,} runs delivered, {p['failed']:,} failed, {p['pending']:,} pending"
+    text = (
+        f"{p['delivered']:,}/{plural(r.run_count, 'run')} delivered, {p['failed']:,} failed, "
+        f"{p['pending']:,} pending"
+    )
     if p["cancelled"]:
         text += f", {p['cancelled']:,} cancelled"
     text += f"; {plural(r.attempts, 'attempt')}"
