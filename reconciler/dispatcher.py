@@ -26,7 +26,7 @@ from reconciler.core.statuses import StatusTable
 from reconciler.errors import ReconcilerError
 from reconciler.load.tree import RequestFile, Tree, canonical_json
 from reconciler.models import Flow, Request
-from reconciler.services import controls
+from reconciler.services.controls import RequestControls, with_rate_limits
 from reconciler.store import ledger
 from reconciler.store.base import Store
 from reconciler.store.selection_sql import order_by
@@ -59,6 +59,9 @@ class RequestOutcome:
     sent: int = 0  # batches settled by this process
     failures: list[BatchResult] = field(default_factory=list)
     retries: list[Retried] = field(default_factory=list)  # by this process
+    hold: dict[str, Any] | None = None  # waiting/suspended/awaiting_approval: why, until when
+    breaker_open: bool = False
+    notes: list[str] = field(default_factory=list)  # notifications sent or not
 
     @property
     def failed(self) -> bool:
@@ -78,6 +81,8 @@ class RequestOutcome:
             "runs": self.runs,
             "excluded": self.excluded,
             "sentThisRun": self.sent,
+            "hold": self.hold,
+            "notifications": self.notes,
             "failures": [
                 {
                     "flow": f.flow,
@@ -202,6 +207,9 @@ class Dispatcher:
     # PostgreSQL: more connections for the ledger threads (see RequestSender)
     connect: Callable[[], Store] | None = None
     environ: Mapping[str, str] = field(default_factory=dict)  # where secrets are read
+    # schedule clock, owner approval, notifications (services/controls.py)
+    controls: RequestControls | None = None
+    run_link: str | None = None  # the workflow run, for notifications
 
     def run(self, names: Iterable[str] | None = None) -> list[RequestOutcome]:
         wanted = set(names) if names is not None else None
@@ -211,18 +219,26 @@ class Dispatcher:
             if wanted is not None and item.request.name not in wanted:
                 continue
             try:
-                outcomes.append(self.dispatch(item))
+                outcome = self.dispatch(item)
             except ReconcilerError as exc:  # this request cannot start; the others still go
-                outcomes.append(
-                    RequestOutcome(
-                        name=item.request.name,
-                        action=item.request.action,
-                        path=item.path,
-                        status=ledger.FAILED,
-                        error=mask(exc.message + (f" ({exc.hint})" if exc.hint else "")),
-                    )
+                outcome = RequestOutcome(
+                    name=item.request.name,
+                    action=item.request.action,
+                    path=item.path,
+                    status=ledger.FAILED,
+                    error=mask(exc.message + (f" ({exc.hint})" if exc.hint else "")),
                 )
+            outcome.notes = self._controls.notify(outcome, self.run_link)
+            outcomes.append(outcome)
         return outcomes
+
+    @property
+    def _controls(self) -> RequestControls:
+        if self.controls is None:
+            self.controls = RequestControls(
+                self.store, actor=self.actor, commit_sha=self.commit_sha
+            )
+        return self.controls
 
     def dispatch(self, item: RequestFile) -> RequestOutcome:
         request = item.request
@@ -239,24 +255,19 @@ class Dispatcher:
             row = self._freeze(item, flows)
             if row.terminal:  # refused
                 return self._outcome(item, row)
+        try:
+            go = self._controls.before_sending(request, row, flows)
+        except ReconcilerError as exc:  # the approval it needs could not be looked up
+            return self._failed(item, exc.message + (f" ({exc.hint})" if exc.hint else ""))
+        if not go:  # cancelled, suspended, waiting or awaiting approval
+            return self._outcome(item, ledger.get_request(self.store, request.name))
         if self.on_request is not None:
             self.on_request(self._outcome(item, row))
         try:
             sends = flow_sends(flows, request.action, self.environ)
         except ReconcilerError as exc:  # a missing secret, a bad signing key
-            message = mask(exc.message)
-            ledger.set_status(
-                self.store,
-                request.name,
-                ledger.FAILED,
-                error=message,
-                actor=self.actor,
-                commit_sha=self.commit_sha,
-            )
-            outcome = self._outcome(item, ledger.get_request(self.store, request.name))
-            outcome.error = message
-            return outcome
-        sends = controls.with_rate_limits(sends, flows, request)
+            return self._failed(item, exc.message)
+        sends = with_rate_limits(sends, flows, request)
         ledger.set_status(self.store, request.name, ledger.DISPATCHING)
         from reconciler.http.dispatch import RequestSender
 
@@ -270,12 +281,14 @@ class Dispatcher:
             self.on_batch,
             connect=self.connect if self.store.dialect == "postgresql" else None,
             connections=min(16, max(s.concurrency for s in sends)),
+            halted=self._controls.halted(request),  # the schedule's window closed
         )
         results = asyncio.run(sender.run(sends))
         breaker = "; ".join(r.breaker_opened for r in results if r.breaker_opened) or None
         status = ledger.final_status(ledger.counts(self.store, request.name))
         if breaker is not None:
             status = ledger.FAILED
+        status = self._controls.after_sending(request, status)
         if status is not None:
             ledger.set_status(
                 self.store,
@@ -285,15 +298,29 @@ class Dispatcher:
                 actor=self.actor,
                 commit_sha=self.commit_sha,
             )
-        # else: other workers still hold batches in flight; the last one settles it.
         outcome = self._outcome(item, ledger.get_request(self.store, request.name))
         outcome.error = breaker or outcome.error
+        outcome.breaker_open = breaker is not None
         sent = [b for r in results for b in r.sent]
         outcome.sent = len(sent)
         outcome.retries = [r for fr in results for r in fr.retries]
         outcome.failures = [b for b in sent if b.status != ledger.B_DELIVERED][
             :MAX_FAILURES_REPORTED
         ]
+        return outcome
+
+    def _failed(self, item: RequestFile, error: str) -> RequestOutcome:
+        message = mask(error)
+        ledger.set_status(
+            self.store,
+            item.request.name,
+            ledger.FAILED,
+            error=message,
+            actor=self.actor,
+            commit_sha=self.commit_sha,
+        )
+        outcome = self._outcome(item, ledger.get_request(self.store, item.request.name))
+        outcome.error = message
         return outcome
 
     def _flows(self, request: Request) -> list[Flow]:
@@ -357,4 +384,5 @@ class Dispatcher:
             batches=c.batches,
             runs=c.runs,
             excluded=dict(detail.get("excluded") or {}),
+            hold=detail.get("hold"),
         )

@@ -476,6 +476,7 @@ def test_settling_a_window_records_only_the_batches_still_held(
     store = open_store(store_url, root=tmp_path)
     try:
         flow = "Order Processing"
+        ledger.set_status(store, REQUEST, ledger.DISPATCHING)  # claims need a dispatching request
         _, claimed = ledger.settle_and_claim(
             store, REQUEST, flow, "me", 60, action="resubmit", settled=[], limit=4
         )

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import os
+import time
 
 import click
 
 from reconciler import provenance
 from reconciler.cli.context import AppContext
 from reconciler.core.dispatch import DispatchSettings, FlowSend
+from reconciler.core.notify import run_link
 from reconciler.core.statuses import StatusTable
 from reconciler.dispatcher import Dispatcher, selector
 from reconciler.errors import DispatchError, ValidationFailed
@@ -20,10 +22,17 @@ from reconciler.reporters.common import format_option, resolve_format
 from reconciler.reporters.dispatch import (
     Progress,
     render_dispatch,
+    render_notifications,
     render_request_detail,
     render_request_list,
 )
-from reconciler.services.controls import Pacers
+from reconciler.services.controls import (
+    ApprovalCheck,
+    Notifier,
+    Pacers,
+    RequestControls,
+    parse_now,
+)
 from reconciler.store import ledger
 from reconciler.store.base import Store, open_store
 
@@ -83,6 +92,19 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             return BatchPoster(network, send, on_the_wire=pacers.on_the_wire(send))
 
         progress = Progress(enabled=None if fmt == "text" else False)
+        commit, actor = provenance.commit(app.root), provenance.actor()
+        request_controls = RequestControls(
+            store,
+            clock=parse_now(os.environ.get("RECONCILER_NOW"), time.monotonic(), time.monotonic),
+            actor=actor,
+            commit_sha=commit,
+            approval=ApprovalCheck(config.approvals.requests.minRuns, os.environ, network)
+            if config is not None and config.approvals is not None
+            else None,
+            notifier=Notifier(config.notify, os.environ, network)
+            if config is not None and config.notify
+            else None,
+        )
         dispatcher = Dispatcher(
             store=store,
             tree=tree,
@@ -91,8 +113,10 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             settings=DispatchSettings.from_environ(os.environ),
             environ=os.environ,
             worker=ledger.new_worker_id(),
-            commit_sha=provenance.commit(app.root),
-            actor=provenance.actor(),
+            commit_sha=commit,
+            actor=actor,
+            controls=request_controls,
+            run_link=run_link(os.environ),
             on_batch=progress.batch,
             on_request=progress.start,
             connect=connect,
@@ -105,6 +129,7 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
     finally:
         store.close()
     render_dispatch(outcomes, fmt)
+    render_notifications(outcomes)
     if any(o.failed and not o.skipped for o in outcomes):
         ctx.exit(1)
 

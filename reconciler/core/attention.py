@@ -116,11 +116,14 @@ def _request_items(r: RequestStatus) -> Iterable[Attention]:
         message = f"refused{': ' + r.last_error if r.last_error else ''}"
         hint = "add a new request with a narrower selection or a higher limits.maxRuns"
     elif r.status == "waiting":
-        message = "waiting for its schedule (not a failure)"
+        message = f"waiting for its schedule (not a failure){': ' + r.hold if r.hold else ''}"
         hint = "the next `reconciler requests dispatch` inside its schedule sends it"
     elif r.status == "suspended":
         message = "suspended (suspend: true in its file); no further batch is sent"
         hint = "set suspend: false to go on"
+    elif r.status == "awaiting_approval":
+        message = f"awaiting an owner's approval, nothing sent{': ' + r.hold if r.hold else ''}"
+        hint = "an owner approves the pull request that merged it; the next dispatch sends it"
     else:
         message = f"{look.label}{error}"
         hint = None

@@ -271,6 +271,7 @@ class RequestStatus:
     from_request: str | None  # the request its selection follows up (fromRequest.name)
     replay: ReplayOutcome | None = None
     cleared_by: str | None = None  # the follow-up request that completed what this left
+    hold: str | None = None  # waiting/suspended/awaiting_approval: why, and until when
 
     @property
     def look(self) -> StateLook:
@@ -304,6 +305,7 @@ class RequestStatus:
             "attempts": self.attempts,
             "retries": self.retries,
             "lastError": self.last_error,
+            "hold": self.hold,
             "fromRequest": self.from_request,
             "clearedBy": self.cleared_by,
             "replay": self.replay.to_json() if self.replay else None,

@@ -59,8 +59,10 @@ class RequestSender:
         rng: random.Random | None = None,
         connect: Callable[[], Store] | None = None,
         connections: int = 1,
+        halted: Callable[[], bool] = lambda: False,
     ) -> None:
         self.store = store
+        self.halted = halted  # no new batch starts (a schedule's window closed)
         # With `connect` (PostgreSQL), ledger calls run on a few threads with their own
         # connections: a commit waits for the server's WAL flush, and those waits must
         # neither stall the event loop's HTTP work nor queue behind each other.
@@ -137,7 +139,9 @@ class RequestSender:
             # after the senders finish catches a worker that died meanwhile (bounded).
             for _ in range(3):
                 await self._db(ledger.reap, self.request, self.worker)
-                window = _Window(self, send, outcome, stopped=lambda: breaker.opened)
+                window = _Window(
+                    self, send, outcome, stopped=lambda: breaker.opened or self.halted()
+                )
                 try:
                     senders = [
                         self._sender(client, send, policy, breaker, window)
@@ -170,7 +174,7 @@ class RequestSender:
             claimed = await window.next()
             if claimed is None:
                 return
-            if breaker.opened:  # opened while this sender waited: give the batch back unsent
+            if window.stopped():  # stopped while this sender waited: give the batch back unsent
                 window.ready.appendleft(claimed)
                 return
             batch, body = claimed

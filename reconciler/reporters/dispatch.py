@@ -142,6 +142,8 @@ def dispatch_text(outcomes: list[RequestOutcome]) -> Iterator[str]:
             yield f"  excluded: {n} run{'s' if n != 1 else ''} ({reason})"
         if o.error:
             yield f"  error: {o.error}"
+        if o.hold:
+            yield f"  {o.status}: {o.hold.get('reason')}"
         for f in o.failures:
             verb = "failed" if f.status == "failed" else "stopped"
             yield (
@@ -168,7 +170,8 @@ def dispatch_markdown(outcomes: list[RequestOutcome]) -> str:
     for o in outcomes:
         if o.skipped:
             continue
-        note = "; ".join(n for n in (o.error, retries_line(o)) if n).replace("|", "\\|")
+        hold = (o.hold or {}).get("reason")
+        note = "; ".join(n for n in (o.error, hold, retries_line(o)) if n).replace("|", "\\|")
         lines.append(f"| `{o.name}` | {o.action} | **{o.status}** | {_runs_line(o)} | {note} |")
     lines.extend(["", *dispatch_text(outcomes)][-1:])
     return truncate_markdown("\n".join(lines) + "\n")
@@ -202,6 +205,13 @@ def render_dispatch(outcomes: list[RequestOutcome], fmt: str) -> None:
         emit(line)
 
 
+def render_notifications(outcomes: list[RequestOutcome]) -> None:
+    """How telling the notify hooks went, on stderr whatever the format (and in json)."""
+    for o in outcomes:
+        for note in o.notes:
+            emit(f"{o.name}: {note}", err=True)
+
+
 # -- status -----------------------------------------------------------------------------
 def _request_dict(row: RequestRow, c: Counts) -> dict[str, Any]:
     return {
@@ -217,6 +227,9 @@ def _request_dict(row: RequestRow, c: Counts) -> dict[str, Any]:
         "runs": c.runs,
         "excluded": row.detail.get("excluded", {}),
         "error": row.detail.get("error"),
+        "hold": row.detail.get("hold"),
+        "approval": row.detail.get("approval"),
+        "cancelled": row.detail.get("cancelled"),
         "createdAt": row.created_at,
         "startedAt": row.started_at,
         "finishedAt": row.finished_at,
@@ -328,9 +341,11 @@ def render_request_list(rows: list[tuple[RequestRow, Counts]], fmt: str) -> None
     for row, c in rows:
         delivered = c.runs.get("delivered", 0)
         states = ", ".join(f"{c.batches[s]} {s}" for s in BATCH_STATES if c.batches.get(s))
+        until = (row.detail.get("hold") or {}).get("nextAllowed")
         emit(
             f"{row.name}  {row.action}  {row.status}  {delivered:,}/{plural(row.run_count or 0, 'run')} "
             f"delivered  [{states or 'no batches'}]  {row.started_at or row.created_at}"
+            + (f"  next allowed {until}" if until else "")
         )
 
 
@@ -370,6 +385,17 @@ def render_request_detail(
         emit(f"  excluded: {n} run{'s' if n != 1 else ''} ({reason})")
     if row.detail.get("error"):
         emit(f"  error: {row.detail['error']}")
+    if row.detail.get("hold"):
+        emit(f"  {row.status}: {row.detail['hold'].get('reason')}")
+    if row.detail.get("cancelled"):
+        cancelled = row.detail["cancelled"]
+        emit(
+            f"  cancelled: {cancelled.get('batches', 0)} pending batches ({cancelled.get('reason')})"
+        )
+    if row.detail.get("approval"):
+        approvers = row.detail["approval"].get("approvers") or {}
+        who = "; ".join(f"{flow}: {', '.join(logins)}" for flow, logins in approvers.items())
+        emit(f"  approved by {who or 'no owner needed'}")
     if replay is not None:
         emit(f"  replay outcome: {replay.describe()}")
     for b in batch_list:

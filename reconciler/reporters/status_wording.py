@@ -73,6 +73,8 @@ def request_lines(r: RequestStatus) -> Iterator[str]:
     yield progress_line(r)
     if r.last_error:
         yield f"last error: {r.last_error}"
+    if r.hold:
+        yield f"{r.status}: {r.hold}"
     if r.replay is not None:
         yield f"replay: {r.replay.describe()}"
     if r.cleared_by:

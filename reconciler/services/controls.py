@@ -10,20 +10,27 @@ core/approval.py's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from reconciler.core.controls import flow_rate_limit
+from reconciler.core.controls import flow_rate_limit, gate, needs_approval, schedule_of
 from reconciler.core.dispatch import FlowSend
+from reconciler.core.notify import Event
 from reconciler.core.ratelimit import RateLimit
+from reconciler.core.secrets import mask
 from reconciler.services.pacing import Pacer
+from reconciler.store import controls as state
 from reconciler.store.base import Store
+from reconciler.store.ledger import DISPATCHING, RequestRow, get_request
 
 if TYPE_CHECKING:
+    from reconciler.dispatcher import RequestOutcome
     from reconciler.http.exchange import OnTheWire
+    from reconciler.http.settings import NetworkSettings
     from reconciler.models import Flow, Request
+    from reconciler.models.config import Notification
 
 Clock = Callable[[], datetime]
 
@@ -94,3 +101,174 @@ def _bad_now(text: str) -> Exception:
         f"RECONCILER_NOW={text!r} is not an instant with a zone",
         hint="e.g. RECONCILER_NOW=2026-11-28T21:59:58+01:00, or unset it",
     )
+
+
+# -- before, during and after sending ------------------------------------------------------
+@dataclass(frozen=True)
+class ApprovalCheck:
+    """Owner approval of large requests: `min_runs` from reconciler.yaml, and how to ask
+    GitHub (the CLI passes the environment's GITHUB_* values and the network settings)."""
+
+    min_runs: int
+    environ: Mapping[str, str]
+    network: NetworkSettings
+
+
+@dataclass(frozen=True)
+class Notifier:
+    """reconciler.yaml `notify:` entries, with where their URLs are read and the network."""
+
+    entries: Sequence[Notification]
+    environ: Mapping[str, str]
+    network: NetworkSettings
+
+
+@dataclass
+class RequestControls:
+    """The request-level decisions of one dispatch process."""
+
+    store: Store
+    clock: Clock = system_clock
+    actor: str | None = None
+    commit_sha: str | None = None
+    approval: ApprovalCheck | None = None
+    notifier: Notifier | None = None
+
+    def before_sending(self, request: Request, row: RequestRow, flows: Sequence[Flow]) -> bool:
+        """May `request` send now? Otherwise its state is recorded -- cancelled (pending
+        batches too), suspended, waiting with the next allowed instant, awaiting approval
+        naming whose -- and False is returned. Raises (ApprovalLookupFailed, ConfigError)
+        when the approval it needs cannot be looked up."""
+        name, actor, commit = request.name, self.actor, self.commit_sha
+        decided = gate(request, self.clock(), cancelled_before=row.status == state.CANCELLED)
+        if decided.state == "cancelled":
+            state.cancel(self.store, name, reason=decided.reason, actor=actor, commit_sha=commit)
+            return False
+        if decided.state in ("suspended", "waiting"):
+            when = decided.next_allowed.isoformat() if decided.next_allowed else None
+            held = state.SUSPENDED if decided.state == "suspended" else state.WAITING
+            state.hold(
+                self.store,
+                name,
+                held,
+                reason=decided.reason,
+                next_allowed=when,
+                actor=actor,
+                commit_sha=commit,
+            )
+            return False
+        if self.approval is not None and not self._approved(request, row, flows):
+            return False
+        state.release(self.store, name, actor=actor, commit_sha=commit)
+        return True
+
+    def _approved(self, request: Request, row: RequestRow, flows: Sequence[Flow]) -> bool:
+        assert self.approval is not None
+        if not needs_approval(row.run_count or 0, self.approval.min_runs):
+            return True
+        if "approval" in row.detail:  # found by an earlier dispatch of this request
+            return True
+        from reconciler.http.approvals import GitHubRepo, look_up
+
+        owners = {flow.name: list(flow.owners) for flow in flows}
+        repo = GitHubRepo.from_environ(self.approval.environ)
+        found = look_up(repo, owners, self.approval.network)
+        audit = {"actor": self.actor, "commit_sha": self.commit_sha}
+        verdict = found.verdict
+        if verdict.approved:
+            approvers = {flow: list(logins) for flow, logins in verdict.approvers.items()}
+            state.record_approval(
+                self.store, request.name, approvers, list(found.pull_requests), **audit
+            )
+            return True
+        pulls = ", ".join(f"#{n}" for n in found.pull_requests) or "none found"
+        state.hold(
+            self.store,
+            request.name,
+            state.AWAITING_APPROVAL,
+            reason=f"selects {row.run_count:,} runs (approvals.requests.minRuns "
+            f"{self.approval.min_runs:,}): needs an approving review on the pull request "
+            f"that merged it ({pulls}) from {found.describe_missing()}",
+            missing={flow: list(owners) for flow, owners in verdict.missing.items()},
+            actor=self.actor,
+            commit_sha=self.commit_sha,
+        )
+        return False
+
+    def halted(self, request: Request) -> Callable[[], bool]:
+        """Asked before each claim and each batch: has the schedule's window closed?
+        (A suspend or cancel recorded by another process stops the claims in the store.)"""
+        schedule = schedule_of(request.schedule)
+        if schedule is None:
+            return lambda: False
+        return lambda: not schedule.allows(self.clock())
+
+    def after_sending(self, request: Request, final: str | None) -> str | None:
+        """The status the loop sets now that its senders stopped (`final`: what the batch
+        counts say, None while some are open), or None to leave the request as it is:
+        cancelled or held by another process meanwhile, or -- batches left because the
+        window closed -- waiting again."""
+        row = get_request(self.store, request.name)
+        if row is None or row.status == state.CANCELLED:
+            return None
+        if final is not None:
+            return final
+        if row.status != DISPATCHING:  # suspended (or held) by another dispatch meanwhile
+            return None
+        decided = gate(request, self.clock())
+        if decided.state == "waiting" and decided.next_allowed is not None:
+            state.hold(
+                self.store,
+                request.name,
+                state.WAITING,
+                reason=f"its window closed; {decided.reason}",
+                next_allowed=decided.next_allowed.isoformat(),
+                actor=self.actor,
+                commit_sha=self.commit_sha,
+            )
+        return None  # else other workers still hold batches in flight; the last one settles it
+
+    def notify(self, outcome: RequestOutcome, link: str | None) -> list[str]:
+        """Tell the notify entries that want it how the request ended; one note per hook
+        (sent or not). Never raises: a dead hook does not fail the dispatch."""
+        if self.notifier is None or not self.notifier.entries or outcome.skipped:
+            return []
+        kind = "breaker_open" if outcome.breaker_open else outcome.status
+        if kind not in NOTIFIED:
+            return []
+        from reconciler.http.notify import notify
+
+        event = request_event(outcome, kind, link)
+        try:
+            sent = notify(
+                self.notifier.entries, event, self.notifier.environ, self.notifier.network
+            )
+        except Exception as exc:  # never let telling about a dispatch fail it
+            return [mask(f"{kind} notification not sent: {type(exc).__name__}: {exc}")]
+        return [result.describe() for result in sent]
+
+
+NOTIFIED = frozenset(
+    {
+        "completed",
+        "completed_with_failures",
+        "failed",
+        "refused",
+        "awaiting_approval",
+        "breaker_open",
+    }
+)
+
+
+def request_event(outcome: RequestOutcome, kind: str, link: str | None) -> Event:
+    """The notification of how a request's dispatch ended: its name, run counts, reason."""
+    counts = {
+        "runs selected": outcome.run_count,
+        "delivered": outcome.runs.get("delivered", 0),
+        "failed": outcome.runs.get("failed", 0),
+    }
+    left = outcome.runs.get("pending", 0) + outcome.runs.get("in_flight", 0)
+    if left:
+        counts["not sent"] = left
+    reason = outcome.error or ((outcome.hold or {}).get("reason"))
+    return Event(kind, f"request {outcome.name}", counts, reason, link)

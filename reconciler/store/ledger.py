@@ -42,15 +42,17 @@ COMPLETED = "completed"
 COMPLETED_WITH_FAILURES = "completed_with_failures"
 FAILED = "failed"
 REFUSED = "refused"
+CANCELLED = "cancelled"  # `cancel: true` (store/controls.py holds the other control states)
 # `requests dispatch` never touches these again; `failed` is retried (pending batches only).
-TERMINAL = frozenset({COMPLETED, COMPLETED_WITH_FAILURES, REFUSED})
+TERMINAL = frozenset({COMPLETED, COMPLETED_WITH_FAILURES, REFUSED, CANCELLED})
 
 # Batch statuses.
 B_PENDING = "pending"
 B_IN_FLIGHT = "in_flight"
 B_DELIVERED = "delivered"
 B_FAILED = "failed"
-BATCH_STATES = (B_PENDING, B_IN_FLIGHT, B_DELIVERED, B_FAILED)
+B_CANCELLED = "cancelled"  # pending when its request was cancelled: never sent
+BATCH_STATES = (B_PENDING, B_IN_FLIGHT, B_DELIVERED, B_FAILED, B_CANCELLED)
 
 _LOCK_CLASS = 0x6672  # "fr": advisory-lock namespace of dispatch workers
 _MMAP_BYTES = 64 * 1024 * 1024
@@ -618,7 +620,8 @@ def claim(store: Store, request: str, flow: str, worker: str, lease_seconds: flo
 def _claim(
     store: Store, request: str, flow: str, worker: str, lease_seconds: float, limit: int
 ) -> list[Batch]:
-    """Up to `limit` batches in seq order (inside the caller's transaction)."""
+    """Up to `limit` batches in seq order (inside the caller's transaction), only while
+    the request is dispatching: a suspend or cancel recorded by another process stops it."""
     now = utcnow()
     lock = " FOR UPDATE SKIP LOCKED" if store.dialect == "postgresql" else ""
     candidates = (
@@ -634,7 +637,8 @@ def _claim(
             f"UPDATE batches SET status = ?, attempts = attempts + 1, claimed_by = ?, "
             f"lease_until = ?, updated_at = ? "
             f"WHERE (request, flow, seq) IN (SELECT request, flow, seq FROM batches "
-            f"WHERE request = ? AND flow = ? AND {condition} ORDER BY seq LIMIT ?{lock}) "
+            f"WHERE request = ? AND flow = ? AND {condition} AND EXISTS (SELECT 1 FROM "
+            f"requests WHERE name = ? AND status = ?) ORDER BY seq LIMIT ?{lock}) "
             f"RETURNING {_BATCH_COLUMNS}",
             (
                 B_IN_FLIGHT,
@@ -644,6 +648,8 @@ def _claim(
                 request,
                 flow,
                 *params,
+                request,
+                DISPATCHING,
                 limit - len(claimed),
             ),
         )

@@ -250,6 +250,7 @@ def _requests(store: Store) -> tuple[list[RequestStatus], dict[str, int]]:
                 retries=attempts - sum(c[3] for c in by_state.values()),
                 last_error=_text(detail.get("error")) or errors.get(name),
                 from_request=_from_request(row[12]),
+                hold=_text((detail.get("hold") or {}).get("reason")),
             )
         )
     totals: dict[str, int] = {}
