@@ -26,7 +26,8 @@ FORMATS = ("text", "json", "markdown")
 @click.option(
     "--outcome",
     help="Only dispatch records with this outcome (delivered, failed, completed, "
-    "completed_with_failures, refused).",
+    "completed_with_failures, refused, waiting, suspended, resumed, cancelled, "
+    "awaiting_approval, approved).",
 )
 @click.option(
     "--chain-id", "chain_id", help="Only dispatch records that carried a run of this chain."
