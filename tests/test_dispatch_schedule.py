@@ -156,6 +156,10 @@ def test_the_held_states_show_in_every_format_and_status(
     assert f"{REQUEST} (resubmit): waiting" in github.stdout
     detail = cli(tmp_path, sqlite_url, friday, "requests", "status", REQUEST)
     assert f"waiting: {expected}" in detail.stdout
+    md = cli(tmp_path, sqlite_url, friday, "requests", "status", REQUEST, "--format", "markdown")
+    assert f"Waiting: {expected}" in md.stdout
+    listed = cli(tmp_path, sqlite_url, friday, "requests", "status", "--format", "markdown")
+    assert f"| `{REQUEST}` | resubmit | **waiting** |" in listed.stdout
     status = cli(tmp_path, sqlite_url, friday, "status")
     assert status.returncode == 0, status.stderr
     assert (

@@ -306,6 +306,8 @@ def request_detail_markdown(
         lines.append(f"Excluded: {plural(n, 'run')} ({_md(reason)}).")
     if row.detail.get("error"):
         lines.append(f"Error: {_md(row.detail['error'])}")
+    if row.detail.get("hold"):
+        lines.append(f"{row.status.capitalize()}: {_md(row.detail['hold'].get('reason'))}")
     if replay is not None:
         lines.append(f"Replay outcome: {replay.describe()}.")
     if batch_list:
