@@ -213,7 +213,9 @@ class Dispatcher:
 
     def run(self, names: Iterable[str] | None = None) -> list[RequestOutcome]:
         wanted = set(names) if names is not None else None
-        ledger.register_worker(self.store, self.worker)
+        ledger.register_worker(
+            self.store, self.worker, actor=self.actor, commit_sha=self.commit_sha
+        )
         outcomes = []
         for item in sorted(self.tree.requests, key=lambda r: r.request.name):
             if wanted is not None and item.request.name not in wanted:

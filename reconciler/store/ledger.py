@@ -556,9 +556,19 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
 
 
-def register_worker(store: Store, worker: str) -> None:
-    """On PostgreSQL hold a session advisory lock named after the worker for its lifetime:
+# Who each worker of this process sends for (actor, commit), for its batch audit records.
+# Kept by worker id, which every ledger call already carries, so the send loop need not
+# pass provenance through each settle.
+_SENT_FOR: dict[str, tuple[str | None, str | None]] = {}
+
+
+def register_worker(
+    store: Store, worker: str, *, actor: str | None = None, commit_sha: str | None = None
+) -> None:
+    """Remember whom `worker` sends for (its batch records carry that actor and commit).
+    On PostgreSQL hold a session advisory lock named after the worker for its lifetime:
     when the process dies the server drops the session and the lock with it."""
+    _SENT_FOR[worker] = (actor, commit_sha)
     if store.dialect == "postgresql":
         store.execute("SELECT pg_advisory_lock(?, ?)", (_LOCK_CLASS, _lock_id(worker)))
 
@@ -790,12 +800,15 @@ def _finish_many(store: Store, settled: list[Settle], worker: str, *, action: st
             )
             done.update((request, flow, int(seq)) for (seq,) in rows)
     held = [(s.batch.request, s.batch.flow, s.batch.seq) in done for s in settled]
+    actor, commit_sha = _SENT_FOR.get(worker, (None, None))
     audits = [
         _audit_row(
             "batch",
             s.batch.request,
             action=action,
             flow=s.batch.flow,
+            actor=actor,
+            commit_sha=commit_sha,
             detail={
                 "outcome": s.status,
                 "seq": s.batch.seq,
