@@ -69,3 +69,39 @@ def test_every_history_line_of_a_dispatch_says_who_and_at_which_commit(
     batch_rows = [r for r in rows if r.startswith("| ") and " batch Order Processing#" in r]
     assert len(batch_rows) == 3
     assert all(f"| octocat | `{sha[:12]}` |" in r for r in batch_rows), batch_rows
+
+
+def test_a_dispatch_of_an_uncommitted_request_is_recorded_as_dirty(
+    tmp_path: Path, ca: trustme.CA, ca_pem: Path
+) -> None:
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    with Receiver(ca.issue_cert("127.0.0.1")) as receiver:
+        write_tree(tmp_path, ca_pem=ca_pem, url=receiver.url())
+        git(tmp_path, "init", "-q")
+        git(tmp_path, "add", "flows.d", "reconciler.yaml")  # the request is not committed
+        git(tmp_path, "commit", "-q", "-m", "flows only")
+        dirty = git(tmp_path, "rev-parse", "HEAD") + "+dirty"
+        seed_store_at(store_url, tmp_path, [record_text(i) for i in range(5)])
+        done = run_cli(
+            "--store",
+            store_url,
+            "--repo",
+            str(tmp_path),
+            "requests",
+            "dispatch",
+            env={"ORDERS_API_KEY": API_KEY},
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    def cli(*args: str) -> str:
+        shown = run_cli("--store", store_url, "--repo", str(tmp_path), *args)
+        assert shown.returncode == 0, shown.stderr
+        return shown.stdout
+
+    records = json.loads(cli("history", "--request", REQUEST, "--format", "json"))["records"]
+    assert len(records) == 3 and {r["commit"] for r in records} == {dirty}
+    text = [line for line in cli("history", "--request", REQUEST).splitlines() if line[:1] != " "]
+    assert all(f" @{dirty[:12]}+dirty" in line for line in text), text
+    [shown] = json.loads(cli("status", "--format", "json"))["requests"]["shown"]
+    assert (shown["name"], shown["commit"]) == (REQUEST, dirty)
+    assert f"commit {dirty}," in cli("requests", "status", REQUEST)
