@@ -14,7 +14,7 @@ from typing import Any
 import trustme
 
 from tests.conftest import run_cli
-from tests.dispatch_support import API_KEY, Receiver, record_text, seed_store_at
+from tests.dispatch_support import API_KEY, Hit, Receiver, Reply, record_text, seed_store_at
 from tests.dispatch_support import write_tree as write_base_tree
 from tests.github_standin import approval_data, github_api, review
 from tests.https_servers import serving
@@ -174,10 +174,13 @@ def test_each_request_end_is_notified_and_a_dead_hook_changes_nothing(
             "DEAD_HOOK": f"https://127.0.0.1:{dead}/{HOOK_SECRET}",
         }
         done = cli(tmp_path, sqlite_url, "requests", "dispatch", **env)
+        again = cli(tmp_path, sqlite_url, "requests", "dispatch", **env)  # still waiting
+        assert again.returncode == 0 and "awaiting_approval" in again.stdout
         json_events = [json.loads(r.body) for r in json_hook.requests]
         slack = [json.loads(r.body) for r in slack_hook.requests]
         teams = [json.loads(r.body) for r in teams_hook.requests]
     assert done.returncode == 0, done.stderr  # the dead hook neither fails nor blocks it
+    assert len(json_events) == 2  # the second run told nothing new
     by_subject: dict[str, Any] = {e["subject"]: e for e in json_events}
     assert set(by_subject) == {f"request {REQUEST}", "request small"}
     small = by_subject["request small"]
@@ -196,5 +199,60 @@ def test_each_request_end_is_notified_and_a_dead_hook_changes_nothing(
         done.stderr
     )
     assert "completed notification to notify[1] (env SLACK_HOOK): sent (HTTP 200" in done.stderr
-    said = everything_said(tmp_path, sqlite_url, done)
+    said = everything_said(tmp_path, sqlite_url, done, again)
     assert HOOK_SECRET not in said and TOKEN not in said
+
+
+ENDS = {  # request -> (its workflow, limits.maxRuns)
+    "a-partial": ("la-orders", 100),
+    "b-refused": ("la-orders", 2),
+    "c-breaker": ("la-small", 100),
+}
+
+
+def test_failures_refusals_and_an_open_breaker_are_notified(
+    sqlite_url: str, tmp_path: Path, ca: trustme.CA, ca_pem: Path
+) -> None:
+    def script(hit: Hit) -> Reply:
+        ids = [run["id"] for run in json.loads(hit.body)]
+        if "run-000000" in ids:
+            return Reply(400, body=b"bad order")
+        if any(i.startswith("run-0001") for i in ids):  # la-small's endpoint is down
+            return Reply(503, body=b"down")
+        return Reply()
+
+    cert = ca.issue_cert("127.0.0.1")
+    with Receiver(cert, script) as receiver, serving(cert) as hook:
+        write_base_tree(tmp_path, ca_pem=ca_pem, url=receiver.url(), batch_size=1, max_attempts=2)
+        flow = tmp_path / "flows.d" / "orders.yaml"
+        flow.write_text(flow.read_text().replace("  - workflowName: la-orders\n", TWO_WORKFLOWS))
+        (tmp_path / "requests.d" / f"{REQUEST}.yaml").unlink()
+        for name, (workflow, max_runs) in ENDS.items():
+            (tmp_path / "requests.d" / f"{name}.yaml").write_text(
+                "apiVersion: reconciler/v1\nkind: ResubmitRequest\n"
+                f"name: {name}\nreason: INC-1234\naction: resubmit\nflows: [Order Processing]\n"
+                f"select:\n  workflows: [{workflow}]\nlimits:\n  maxRuns: {max_runs}\n"
+            )
+        config = tmp_path / "reconciler.yaml"
+        config.write_text(
+            config.read_text() + "notify:\n  - {urlFrom: {env: HOOK}, format: json, on: "
+            "[completed, completed_with_failures, failed, refused, breaker_open]}\n"
+        )
+        seed_store_at(sqlite_url, tmp_path, records())
+        env = {
+            "ORDERS_API_KEY": API_KEY,
+            "HOOK": hook.url(f"/hooks/{HOOK_SECRET}"),
+            "RECONCILER_DISPATCH_BASE_DELAY": "0.01",
+            "RECONCILER_DISPATCH_BREAKER": "2",
+        }
+        done = cli(tmp_path, sqlite_url, "requests", "dispatch", **env)
+        events = {json.loads(r.body)["subject"]: json.loads(r.body) for r in hook.requests}
+    assert done.returncode == 1  # failures fail the dispatch, as before
+    assert events["request a-partial"]["event"] == "completed_with_failures"
+    assert events["request a-partial"]["counts"]["failed"] == 1
+    assert events["request b-refused"]["event"] == "refused"
+    assert "limits.maxRuns" in events["request b-refused"]["reason"]
+    breaker = events["request c-breaker"]
+    assert breaker["event"] == "breaker_open"
+    assert "circuit breaker opened" in breaker["reason"]
+    assert HOOK_SECRET not in everything_said(tmp_path, sqlite_url, done)

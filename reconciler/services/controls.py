@@ -11,7 +11,7 @@ core/approval.py's."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -133,6 +133,7 @@ class RequestControls:
     commit_sha: str | None = None
     approval: ApprovalCheck | None = None
     notifier: Notifier | None = None
+    told: set[str] = field(default_factory=set)  # requests still awaiting approval: told before
 
     def before_sending(self, request: Request, row: RequestRow, flows: Sequence[Flow]) -> bool:
         """May `request` send now? Otherwise its state is recorded -- cancelled (pending
@@ -182,7 +183,7 @@ class RequestControls:
             )
             return True
         pulls = ", ".join(f"#{n}" for n in found.pull_requests) or "none found"
-        state.hold(
+        newly = state.hold(
             self.store,
             request.name,
             state.AWAITING_APPROVAL,
@@ -193,6 +194,8 @@ class RequestControls:
             actor=self.actor,
             commit_sha=self.commit_sha,
         )
+        if not newly:  # told when it started waiting: a scheduled re-run does not repeat it
+            self.told.add(request.name)
         return False
 
     def halted(self, request: Request) -> Callable[[], bool]:
@@ -234,7 +237,7 @@ class RequestControls:
         if self.notifier is None or not self.notifier.entries or outcome.skipped:
             return []
         kind = "breaker_open" if outcome.breaker_open else outcome.status
-        if kind not in NOTIFIED:
+        if kind not in NOTIFIED or (kind == state.AWAITING_APPROVAL and outcome.name in self.told):
             return []
         from reconciler.http.notify import notify
 

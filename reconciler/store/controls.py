@@ -44,10 +44,10 @@ def hold(
     missing: dict[str, list[str]] | None = None,
     actor: str | None,
     commit_sha: str | None,
-) -> None:
+) -> bool:
     """Put the request in a held state with why (and until when); no batch is touched.
     Audited when the state changes (a scheduled re-run that finds it still waiting adds
-    nothing to the history)."""
+    nothing to the history). True when it was not in this state before."""
     assert state in HELD
     with store.transaction():
         row = ledger.get_request(store, name)
@@ -64,8 +64,10 @@ def hold(
             "UPDATE requests SET status = ?, detail = ?, finished_at = NULL WHERE name = ?",
             (state, json.dumps(detail, sort_keys=True), name),
         )
-        if row.status != state:
+        changed = row.status != state
+        if changed:
             _audit(store, row, _EVENTS[state], reason, actor, commit_sha, nextAllowed=next_allowed)
+    return changed
 
 
 def release(store: Store, name: str, *, actor: str | None, commit_sha: str | None) -> None:
