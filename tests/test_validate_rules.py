@@ -132,6 +132,11 @@ CASES.update(
             "reconciler.yaml": "apiVersion: reconciler/v1\nkind: Config\nstore: mysql://x/y\n"
         },
         "req-unknown-status": {**RFLOW, R: REQ + "select:\n  status: [Error, failed, 2, Eror]\n"},
+        "req-flow-twice": {**RFLOW, R: REQ.replace("[Orders]", "[Orders, Orders, Orders]")},
+        "req-follows-itself": {
+            **RFLOW,
+            R: REQ + "select:\n  fromRequest: {name: 2026-11-28-outage, outcome: any}\n",
+        },
         "config-statuses": {
             "reconciler.yaml": "apiVersion: reconciler/v1\nkind: Config\nstatuses: {9: Faild}\n"
         },
@@ -576,6 +581,31 @@ EXPECTED: dict[str, list[tuple[str, int, int, str, str]]] = {
     ],
     "req-unknown-status": [
         ("requests.d/r.yaml", 8, 30, "unknown-status", "unknown status 'Eror'"),
+    ],
+    "req-flow-twice": [
+        (
+            "requests.d/r.yaml",
+            6,
+            17,
+            "duplicate-flow-reference",
+            "flow 'Orders' is named twice in flows (entries 1 and 2)",
+        ),
+        (
+            "requests.d/r.yaml",
+            6,
+            25,
+            "duplicate-flow-reference",
+            "flow 'Orders' is named twice in flows (entries 1 and 3)",
+        ),
+    ],
+    "req-follows-itself": [
+        (
+            "requests.d/r.yaml",
+            8,
+            23,
+            "from-request-self",
+            "fromRequest names this request itself ('2026-11-28-outage')",
+        ),
     ],
     "config-statuses": [
         (

@@ -1,4 +1,5 @@
-"""Rules for one request file beyond its model: status names, regular expressions."""
+"""Rules for one request file beyond its model: status names, regular expressions, a flow
+named twice, a request following up itself."""
 
 from __future__ import annotations
 
@@ -49,6 +50,17 @@ def check_request(data: Any, loc: Locator) -> list[Issue]:
             issue = status_issue(value, ("select", "status", index))
             if issue is not None:
                 issues.append(issue)
+    issues += _flows_named_twice(data)
+    follows = get(data, "select", "fromRequest", "name")
+    if isinstance(follows, str) and follows == get(data, "name"):
+        issues.append(
+            Issue(
+                ("select", "fromRequest", "name"),
+                "from-request-self",
+                f"fromRequest names this request itself ('{follows}')",
+                "name the earlier request whose runs this one follows up",
+            )
+        )
     filters = get(data, "select", "properties")
     if isinstance(filters, list):
         for index, item in enumerate(filters):
@@ -68,4 +80,29 @@ def check_request(data: Any, loc: Locator) -> list[Issue]:
                             "escaped metacharacters",
                         )
                     )
+    return issues
+
+
+def _flows_named_twice(data: Any) -> list[Issue]:
+    """The same flow twice in `flows:` would freeze its runs twice under one request."""
+    names = get(data, "flows")
+    if not isinstance(names, list):
+        return []
+    first: dict[str, int] = {}
+    issues = []
+    for index, name in enumerate(names):
+        if not isinstance(name, str):
+            continue  # a schema error
+        if name in first:
+            issues.append(
+                Issue(
+                    ("flows", index),
+                    "duplicate-flow-reference",
+                    f"flow '{name}' is named twice in flows (entries {first[name] + 1} and "
+                    f"{index + 1})",
+                    "name each flow once",
+                )
+            )
+        else:
+            first[name] = index
     return issues
