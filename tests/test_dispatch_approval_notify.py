@@ -97,6 +97,10 @@ def test_a_large_request_waits_for_an_owner_and_goes_once_approved(
         [outcome] = [o for o in json.loads(as_json.stdout)["requests"] if o["name"] == REQUEST]
         assert outcome["status"] == "awaiting_approval"
         assert outcome["hold"]["missing"] == {"Order Processing": ["@alice"]}
+        github = cli(tmp_path, sqlite_url, "requests", "dispatch", "--format", "github", **env)
+        assert f"::warning file=requests.d/{REQUEST}.yaml,title=dispatch::request {REQUEST}: " in (
+            github.stdout
+        )
         # alice approves again: her latest deciding review now approves
         reviews = data.listings[f"/repos/{REPO_NAME}/pulls/7/reviews"]
         reviews.append(review("alice", "APPROVED", "2026-11-28T11:00:00Z"))
@@ -110,7 +114,7 @@ def test_a_large_request_waits_for_an_owner_and_goes_once_approved(
     history = json.loads(cli(tmp_path, sqlite_url, "history", "--format", "json").stdout)
     [approval] = [r for r in history["records"] if r["detail"]["event"] == "approve"]
     assert approval["detail"]["approvers"] == {"Order Processing": ["alice"]}
-    assert TOKEN not in everything_said(tmp_path, sqlite_url, waiting, as_json, approved)
+    assert TOKEN not in everything_said(tmp_path, sqlite_url, waiting, as_json, github, approved)
 
 
 def test_a_team_owner_approves_and_an_api_failure_sends_nothing(

@@ -153,6 +153,8 @@ def test_the_held_states_show_in_every_format_and_status(
     assert expected in markdown.stdout
     github = cli(tmp_path, sqlite_url, friday, "requests", "dispatch", "--format", "github")
     assert github.returncode == 0 and "::error" not in github.stdout  # not a failure
+    notice = f"::notice file=requests.d/{REQUEST}.yaml,title=dispatch::request {REQUEST}: waiting"
+    assert notice in github.stdout
     assert f"{REQUEST} (resubmit): waiting" in github.stdout
     detail = cli(tmp_path, sqlite_url, friday, "requests", "status", REQUEST)
     assert f"waiting: {expected}" in detail.stdout

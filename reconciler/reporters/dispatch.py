@@ -195,6 +195,11 @@ def render_dispatch(outcomes: list[RequestOutcome], fmt: str) -> None:
                 message = f"request {o.name}: {o.status}" + (f" -- {o.error}" if o.error else "")
                 file = f"file={github_escape(o.path, property_value=True)}," if o.path else ""
                 emit(f"::error {file}title=dispatch::{github_escape(message)}")
+            if o.hold and not o.skipped:  # not a failure; an approval missing wants a look
+                level = "warning" if o.status == "awaiting_approval" else "notice"
+                message = f"request {o.name}: {o.status} -- {o.hold.get('reason')}"
+                file = f"file={github_escape(o.path, property_value=True)}," if o.path else ""
+                emit(f"::{level} {file}title=dispatch::{github_escape(message)}")
             retried = retries_line(o)
             if retried and not o.skipped:
                 file = f"file={github_escape(o.path, property_value=True)}," if o.path else ""
