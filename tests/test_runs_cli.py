@@ -318,3 +318,12 @@ def test_statuses_override_in_reconciler_yaml_moves_names_and_groups(
     assert [r["id"] for r in sample[:3]] == ["run-000", "run-001", "run-004"]
     codes = _listed(repo, store_url, "Failed")
     assert {r["statusId"] for r in codes["runs"]} == {2}
+
+
+def test_import_counts_one_of_a_thing_in_the_singular(repo: Path, sqlite_url: str) -> None:
+    one = repo / "one.ndjson"
+    one.write_text(record("only-1", workflowName="la-orders") + "\n")
+    assert _cli(repo, sqlite_url, "apply").returncode == 0  # the flow the run belongs to
+    result = _cli(repo, sqlite_url, "runs", "import", "one.ndjson")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("(1 flow membership added)"), result.stdout

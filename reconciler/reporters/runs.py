@@ -75,12 +75,12 @@ def render_import(summary: ImportSummary, output_format: str) -> None:
             )
     hidden = summary.rejected - len(summary.rejections)
     if hidden > 0:
-        click.echo(f"... and {hidden:,} more rejected records (not listed)", err=True)
+        click.echo(f"... and {plural(hidden, 'more rejected record')} (not listed)", err=True)
     files = ", ".join(summary.files)
     click.echo(
         f"{files}: {summary.inserted:,} inserted, {summary.updated:,} updated, "
         f"{summary.unchanged:,} unchanged, {summary.rejected:,} rejected"
-        f" ({summary.memberships:,} flow memberships added)"
+        f" ({plural(summary.memberships, 'flow membership')} added)"
     )
     for path in summary.incomplete_files:
         click.echo(f"{path}: not read to the end (see the error above)", err=True)
