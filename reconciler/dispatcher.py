@@ -39,6 +39,10 @@ if TYPE_CHECKING:  # the HTTP stack is imported once there is something to send
 Selected = tuple[list[tuple[str, str, tuple[Any, ...]]], dict[str, int]]
 Selector = Callable[[Store, Request, list[Flow]], Selected]
 MAX_FAILURES_REPORTED = 20
+SELECTED_NO_RUNS = (
+    "selected no runs: nothing frozen, nothing sent; the next dispatch after a runs import "
+    "selects again (limits.allowEmpty: true accepts an empty result as completed)"
+)
 
 
 @dataclass
@@ -254,7 +258,16 @@ class Dispatcher:
             )
         flows = self._flows(request)
         if row is None:
-            row = self._freeze(item, flows)
+            frozen = self._freeze(item, flows)
+            if frozen is None:  # an empty selection is not a finished request
+                return RequestOutcome(
+                    request.name,
+                    request.action,
+                    item.path,
+                    ledger.PENDING,
+                    hold={"reason": SELECTED_NO_RUNS},
+                )
+            row = frozen
             if row.terminal:  # refused
                 return self._outcome(item, row)
         try:
@@ -341,7 +354,7 @@ class Dispatcher:
             flows.append(flow)
         return flows
 
-    def _freeze(self, item: RequestFile, flows: list[Flow]) -> ledger.RequestRow:
+    def _freeze(self, item: RequestFile, flows: list[Flow]) -> ledger.RequestRow | None:
         request = item.request
         sizes = {flow.name: request.batchSize or flow.dispatch.batchSize for flow in flows}
         urls = {flow.name: flow.endpoint(request.action).url for flow in flows}  # type: ignore[union-attr]
@@ -366,6 +379,7 @@ class Dispatcher:
             selections=selections,
             excluded=excluded,
             max_runs=request.limits.maxRuns,
+            allow_empty=request.limits.allowEmpty,
         )
 
     def _outcome(

@@ -53,7 +53,10 @@ def test_a_request_without_replay_controls_keeps_the_hash_it_was_dispatched_with
         }
     )
     old_text = json.dumps(
-        request.model_dump(mode="json", include=FIRST_RELEASE_KEYS),
+        # the first release's limits held maxRuns alone
+        request.model_dump(
+            mode="json", include=FIRST_RELEASE_KEYS, exclude={"limits": {"allowEmpty"}}
+        ),
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -68,6 +71,10 @@ def test_a_request_without_replay_controls_keeps_the_hash_it_was_dispatched_with
         }
     )
     assert request_hash(limited) != request_hash(request)
+    accepting = request.model_copy(
+        update={"limits": request.limits.model_copy(update={"allowEmpty": True})}
+    )
+    assert request_hash(accepting) != request_hash(request)
 
 
 def test_a_flow_without_a_rate_limit_is_stored_as_before() -> None:

@@ -37,6 +37,8 @@ action: resubmit
 flows: [Orders]
 select:
   status: [Error]
+limits:
+  allowEmpty: true  # these stores hold no runs: preview exits 0 for it all the same
 """
 READ_ONLY_COMMANDS = [
     ["plan"],

@@ -15,6 +15,7 @@ from reconciler.core.findings import Severity
 from reconciler.core.preview import (
     approval_note,
     dispatched_preview,
+    preview_exit_code,
     preview_request,
     warn_overlaps,
 )
@@ -79,7 +80,8 @@ def preview(
     """What each request would send (default: every file in requests.d/). Sends nothing.
 
     Per request and flow: runs by status, exclusions and why, the first runs, the batches.
-    Exit 1 when a request is invalid or would be refused (e.g. over limits.maxRuns)."""
+    Exit 1 when a request is invalid, would be refused (e.g. over limits.maxRuns) or
+    selects no runs (unless limits.allowEmpty: true)."""
 
     fmt = resolve_format(output_format, ("text", "json", "github", "markdown"))
     root = app.root
@@ -121,7 +123,5 @@ def preview(
     finally:
         store.close()
     render_preview(previews, findings, fmt, notices=app.default_store_notices())
-    failed = any(p.problems for p in previews) or any(
-        f.severity is Severity.ERROR for f in findings
-    )
+    failed = preview_exit_code(previews) or any(f.severity is Severity.ERROR for f in findings)
     return 1 if failed else 0

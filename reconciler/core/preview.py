@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from reconciler.models import Flow, Request
 
 DEFAULT_SAMPLE = 5
+SELECTED_NO_RUNS = (
+    "selected no runs: dispatch leaves this request pending (nothing frozen) and selects "
+    "again after the next runs import; limits.allowEmpty: true accepts an empty result"
+)
 
 PreviewState = Literal["ready", "empty", "refused", "dispatched"]
 
@@ -87,6 +91,7 @@ class RequestPreview:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    allow_empty: bool = False  # limits.allowEmpty: no runs is a finished request
     schedule: str | None = None  # "not before ...; Mon,Tue 22:00-06:00 Europe/Brussels"
     approval: str | None = None  # why it needs an owner's approval, and whose
 
@@ -146,6 +151,7 @@ def preview_request(
         request.reason,
         request.limits.maxRuns,
         "ready",
+        allow_empty=request.limits.allowEmpty,
         schedule=describe_schedule(request.schedule),
     )
     try:
@@ -183,6 +189,8 @@ def preview_request(
         preview.state = "refused"
     elif preview.send == 0:
         preview.state = "empty"
+        if not preview.allow_empty:
+            preview.warnings.append(SELECTED_NO_RUNS)
     return preview
 
 
@@ -300,4 +308,8 @@ def approval_note(
 
 
 def preview_exit_code(previews: Sequence[RequestPreview]) -> int:
-    return 1 if any(p.problems for p in previews) else 0
+    """1 when dispatch would refuse a request, or would leave it pending because it selects
+    no runs (unless limits.allowEmpty accepts that)."""
+    return (
+        1 if any(p.problems or (p.state == "empty" and not p.allow_empty) for p in previews) else 0
+    )

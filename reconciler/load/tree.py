@@ -65,6 +65,9 @@ def request_hash(request: Request) -> str:
     for key in LATER_FIELDS:
         if data.get(key) is None:
             data.pop(key, None)
+    limits = data.get("limits")
+    if isinstance(limits, dict) and limits.get("allowEmpty") is False:  # a later key too
+        limits.pop("allowEmpty")
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 

@@ -87,6 +87,11 @@ class Limits(Strict):
     maxRuns: Int = Field(
         default=10000, ge=1, le=INT32_MAX, description="Refuse a larger selection."
     )
+    allowEmpty: bool = Field(
+        default=False,
+        description="true: a selection of no runs completes the request (0 of 0 runs); "
+        "false: it stays pending until a dispatch after a runs import selects some.",
+    )
 
 
 class Request(Strict):

@@ -156,6 +156,10 @@ class Counts:
         return self.batches.get(B_PENDING, 0) + self.batches.get(B_IN_FLIGHT, 0)
 
 
+class SelectionEmpty(Exception):
+    """The selection holds no run and the request does not accept that (see freeze)."""
+
+
 class SelectionTooLarge(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
@@ -314,7 +318,8 @@ def freeze(
     selections: list[FlowSelection],
     excluded: dict[str, int],
     max_runs: int,
-) -> RequestRow:
+    allow_empty: bool = True,
+) -> RequestRow | None:
     """Write the request with its frozen selection in one transaction and return it.
 
     Each batch's run list is one row (its runs' keys in send order), numbered in SQL, so
@@ -322,7 +327,8 @@ def freeze(
     request first, its ledger entry wins and is returned unchanged. A selection over
     `max_runs` is not written: the request is stored as refused. No count beforehand: the
     freeze itself stops after `max_runs` + 1 runs of a flow, and an oversized one rolls
-    back."""
+    back. A selection of no runs without `allow_empty` is not written either (None): an
+    empty request is not a finished one, and the next dispatch selects again."""
     now = utcnow()
     try:
         name = request.name
@@ -341,6 +347,8 @@ def freeze(
             batch_count = sum(f["batches"] for f in per_flow.values())
             if run_count > max_runs:
                 raise SelectionTooLarge(max_runs)  # rolls the rows back
+            if run_count == 0 and not allow_empty:
+                raise SelectionEmpty  # rolls the request back: a later dispatch selects again
             detail = {"excluded": excluded, "flows": per_flow}
             store.execute(
                 "UPDATE requests SET run_count = ?, batch_count = ?, detail = ? WHERE name = ?",
@@ -362,6 +370,8 @@ def freeze(
             )
     except SelectionTooLarge:
         _refuse(store, request, max_runs, excluded)
+    except SelectionEmpty:
+        return None
     # No ANALYZE after the freeze: every query of a window is an equality on the leading
     # primary-key columns plus a seq range (window_bodies), which the planner serves from
     # the index whatever it believes about the fresh rows.
