@@ -298,11 +298,13 @@ def main() -> int:
         failed = [s.title for s in steps if s.result.startswith("FAILED")]
         skipped = [s.title for s in steps if s.result.startswith("SKIPPED")]
         if skipped:
-            print(f"\n   {len(skipped)} step(s) skipped, each with its reason above.")
+            print(
+                f"\n   {len(skipped)} {'step' if len(skipped) == 1 else 'steps'} skipped, each with its reason above."
+            )
         if failed or problems:
             print(f"\n   DEMO FAILED: {', '.join(failed + problems)}")
             return 1
-        print(f"\n   Demo passed: {len(steps) - len(skipped)} step(s) ran, all ok.")
+        print(f"\n   Demo passed: {len(steps) - len(skipped)} steps ran, all ok.")
         if STATUS_PAGE.exists():
             print(f"   Status page: {STATUS_PAGE.as_uri()} (open it in a browser)")
         return 0

@@ -98,7 +98,7 @@ def test_require_reachable_refuses_the_whole_apply(
     write_flow(root, "Down", url=closed_url)
     done = cli(root, store_url, "apply", "--require-reachable")
     assert done.returncode == 1
-    assert "1 changed endpoint(s) unreachable; nothing was applied (--require-reachable)" in (
+    assert "1 changed endpoint unreachable; nothing was applied (--require-reachable)" in (
         done.stderr
     )
     assert f"{closed_url} (Down): connection refused" in done.stderr

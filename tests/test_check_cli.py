@@ -97,12 +97,12 @@ def test_unreachable_urls_fail_with_annotations_at_the_url(
         and "dispatch does not follow redirects" in line
         for line in lines
     )
-    assert lines[-1] == ("3 URL(s) used by 2 flow(s): 2 reachable, 1 unreachable, 1 with warnings.")
+    assert lines[-1] == ("3 URLs used by 2 flows: 2 reachable, 1 unreachable, 1 with warnings.")
     text = check(repo)
     assert text.returncode == 1
     assert "FAIL   https://no-such-endpoint.invalid/resubmit" in text.stdout
     markdown = check(repo, "--format", "markdown")
-    assert markdown.stdout.startswith("### Endpoint check\n\n**1 unreachable endpoint(s).**")
+    assert markdown.stdout.startswith("### Endpoint check\n\n**1 unreachable endpoint.**")
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::ffff:127.0.0.1]"])
@@ -220,7 +220,7 @@ def test_no_flows_means_nothing_to_check(tmp_path: Path, ca: trustme.CA) -> None
     assert done.returncode == 0
     assert (
         done.stdout.strip()
-        == "0 URL(s) used by 0 flow(s): 0 reachable, 0 unreachable, 0 with warnings."
+        == "0 URLs used by 0 flows: 0 reachable, 0 unreachable, 0 with warnings."
     )
 
 
@@ -236,7 +236,7 @@ def test_a_tree_with_an_invalid_file_is_checked_the_error_located_and_the_run_fa
     report = json.loads(done.stdout)
     assert [r["url"] for r in report["results"]] == [server.url("/ok")]  # what loaded
     notes = report["notes"]
-    assert notes[0].startswith("note: 1 validation error(s) in the tree")
+    assert notes[0].startswith("note: 1 validation error in the tree")
     assert notes[1].startswith("  flows.d/broken.yaml:8:1: ") and "retries" in notes[1]
     text = check(repo)
     assert "flows.d/broken.yaml:8:1:" in text.stdout
@@ -248,7 +248,7 @@ def test_check_fails_when_the_only_flow_is_invalid(tmp_path: Path, ca: trustme.C
     bad.write_text(bad.read_text() + "retries: 3\n")
     done = check(repo)
     assert done.returncode == 1, done.stdout
-    assert "validation error(s) in the tree; checked the flows that loaded" in done.stdout
+    assert "2 validation errors in the tree; checked the flows that loaded" in done.stdout
     assert "flows.d/broken.yaml:8:1:" in done.stdout
 
 

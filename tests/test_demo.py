@@ -54,7 +54,7 @@ def test_demo_runs_end_to_end_and_leaves_no_process() -> None:
     assert set(rows.values()) == {"ok"}, summary
     assert len(rows) == 19
     ran = [t for t, r in rows.items() if r == "ok"]
-    assert f"{len(ran)} step(s) ran, all ok" in out
+    assert f"{len(ran)} steps ran, all ok" in out
 
     # Each step that ran printed its command's real output: the strongest features first.
     assert "/flows.d/Sales/ @demo/sales-integration" in out

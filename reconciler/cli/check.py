@@ -11,6 +11,7 @@ from reconciler.cli.params import FiniteFloatRange
 from reconciler.core.endpoints import changed_urls
 from reconciler.core.findings import Finding, Severity
 from reconciler.core.secrets import mask
+from reconciler.core.words import plural
 from reconciler.http.reachability import CheckOptions, check_endpoints
 from reconciler.http.settings import NetworkSettings
 from reconciler.load.endpoints import endpoint_uses, endpoints_at, tree_endpoints
@@ -111,7 +112,7 @@ def _tree_notes(findings: Sequence[Finding]) -> list[str]:
     if not errors:
         return []
     notes = [
-        f"note: {len(errors)} validation error(s) in the tree; checked the flows that loaded "
+        f"note: {plural(len(errors), 'validation error')} in the tree; checked the flows that loaded "
         "(run `reconciler validate`)."
     ]
     notes += [mask(f"  {f.location}: {f.message}") for f in errors[:MAX_FINDINGS_NOTED]]

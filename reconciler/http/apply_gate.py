@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from reconciler.core.endpoints import CheckReport, CheckResult, EndpointUse
 from reconciler.core.plan import Plan, PlanEntry
+from reconciler.core.words import plural
 from reconciler.errors import ReconcilerError
 from reconciler.http.reachability import CheckOptions, check_endpoints
 from reconciler.http.settings import NetworkSettings
@@ -75,7 +76,7 @@ class EndpointCheckHook:
             )
             more = f"\n  ... and {len(bad) - MAX_LISTED} more" if len(bad) > MAX_LISTED else ""
             raise EndpointUnreachable(
-                f"{len(bad)} changed endpoint(s) unreachable; nothing was applied "
+                f"{plural(len(bad), 'changed endpoint')} unreachable; nothing was applied "
                 f"(--require-reachable):\n{listed}{more}",
                 hint="fix the URL or the endpoint, or apply without --require-reachable",
             )

@@ -13,6 +13,7 @@ from reconciler.reporters.common import (
     github_escape,
     is_terminal,
     json_document,
+    plural,
     truncate_markdown,
 )
 
@@ -74,12 +75,12 @@ def summary_line(report: CheckReport) -> str:
     s = report.summary()
     scope = "" if report.scope == "all" else f" ({report.scope})"
     text = (
-        f"{s['urls']} URL(s){scope} used by {s['flows']} flow(s): "
+        f"{plural(s['urls'], 'URL')}{scope} used by {plural(s['flows'], 'flow')}: "
         f"{s['reachable']} reachable, {s['unreachable']} unreachable, "
         f"{s['warnings']} with warnings"
     )
     if report.unchanged:
-        text += f"; {report.unchanged} unchanged URL(s) not checked"
+        text += f"; {plural(report.unchanged, 'unchanged URL')} not checked"
     return text + "."
 
 
@@ -150,7 +151,7 @@ def render_markdown(report: CheckReport) -> str:
     icon = {"ok": "✅", "warn": "⚠️", "FAIL": "❌"}
     head = "### Endpoint check\n\n"
     if not report.ok:
-        head += f"**{len(report.unreachable)} unreachable endpoint(s).** "
+        head += f"**{plural(len(report.unreachable), 'unreachable endpoint')}.** "
     head += summary_line(report) + "\n"
     for note in report.notes:
         head += f"\n> {_md(note)}\n"

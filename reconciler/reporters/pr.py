@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reconciler.core.commits import short_commit
+from reconciler.core.words import plural
 from reconciler.reporters.common import MARKDOWN_LIMIT
 
 MARKER = "<!-- flow-reconciler:pr-report -->"
@@ -78,7 +79,7 @@ def _cut(text: str, budget: int) -> str:
     kept = text[: cut if cut > 0 else room]
     dropped = total_lines - (kept.count("\n") + 1)
     note = (
-        f"\n\n> **Truncated:** {dropped} more line(s) of this section do not fit in a PR "
+        f"\n\n> **Truncated:** {plural(dropped, 'more line')} of this section do not fit in a PR "
         "comment; the job log and step summary have the rest.\n"
     )
     return _close_open_blocks(kept) + note

@@ -19,6 +19,7 @@ from reconciler.core.plan import (
     specs_needed,
     tree_hash,
 )
+from reconciler.core.words import plural
 from reconciler.errors import InputError, PruneRefused, StalePlanError, ValidationFailed
 from reconciler.load.tree import CONFIG_FILE, FLOWS_DIR, load_tree
 from reconciler.provenance import Provenance
@@ -50,7 +51,7 @@ def desired_flows(root: Path) -> list[DesiredFlow]:
         listed = "\n".join(f"  {f.location}: {f.message}" for f in errors[:MAX_LISTED_FINDINGS])
         more = len(errors) - MAX_LISTED_FINDINGS
         raise ValidationFailed(
-            f"{len(errors)} error(s) in {files} file(s); refusing to sync a broken tree:\n"
+            f"{plural(len(errors), 'error')} in {plural(files, 'file')}; refusing to sync a broken tree:\n"
             + listed
             + (f"\n  ... and {more} more" if more > 0 else ""),
             hint="fix them (`reconciler validate`); plan/apply never sync part of a tree",
@@ -245,7 +246,9 @@ def apply_flows(
         notes.append(f"took over the expired store lock of {lock.took_over.describe()}")
     if skipped:
         notes.append(
-            f"{len(skipped)} flow(s) no longer in Git were not deleted (use --prune): "
+            f"{plural(len(skipped), 'flow')} no longer in Git "
+            + ("was" if len(skipped) == 1 else "were")
+            + " not deleted (use --prune): "
             + ", ".join(e.flow for e in skipped[:10])
             + (", ..." if len(skipped) > 10 else "")
         )
