@@ -48,11 +48,19 @@ def test_a_follow_up_request_dispatches_exactly_the_runs_that_failed_again(
         [doc] = [r for r in json.loads(preview.stdout)["requests"] if r["name"] == FOLLOW_UP]
         assert doc["send"] == len(EXPECTED), doc
 
+        def listed_for_attention() -> list[str]:
+            done = scenario.cli("status", "--format", "json")
+            assert done.returncode == 0, done.stderr
+            return [a["subject"] for a in json.loads(done.stdout)["attention"]]
+
+        assert REPLAY in listed_for_attention()  # its chains failed again
         before = len(receiver.hits)
         sent = scenario.cli("requests", "dispatch", "--only", FOLLOW_UP)
         assert sent.returncode == 0, sent.stdout + sent.stderr
         assert f"  {len(EXPECTED)}/{len(EXPECTED)} runs delivered in 1 batch" in sent.stdout
         posted = [json.loads(hit.body) for hit in receiver.hits[before:] if hit.key]
+        # The follow-up completed what the replay left: it clears.
+        assert REPLAY not in listed_for_attention()
     assert sorted(run["id"] for body in posted for run in body) == sorted(EXPECTED)
 
 

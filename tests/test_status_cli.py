@@ -205,6 +205,11 @@ def test_requests_status_shows_replay_outcomes(scenario: Scenario) -> None:
         f"  replay outcome: 10 completed, {len(FAILED_AGAIN)} failed again, 12 no later run yet "
         "(of 30 chains)" in text.stdout
     )
+    outcome = f"10 completed, {len(FAILED_AGAIN)} failed again, 12 no later run yet (of 30 chains)"
+    markdown = scenario.cli("requests", "status", REPLAY, "--format", "markdown")
+    assert f"Replay outcome: {outcome}." in markdown.stdout.splitlines(), markdown.stdout
+    github = scenario.cli("requests", "status", REPLAY, "--format", "github")
+    assert f"  replay outcome: {outcome}" in github.stdout.splitlines(), github.stdout
     doc = json.loads(scenario.cli("requests", "status", REPLAY, "--format", "json").stdout)
     assert doc["request"]["replay"] == {
         "chains": 30,
