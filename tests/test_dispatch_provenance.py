@@ -102,6 +102,9 @@ def test_a_dispatch_of_an_uncommitted_request_is_recorded_as_dirty(
     assert len(records) == 3 and {r["commit"] for r in records} == {dirty}
     text = [line for line in cli("history", "--request", REQUEST).splitlines() if line[:1] != " "]
     assert all(f" @{dirty[:12]}+dirty" in line for line in text), text
+    notes = [r["detail"]["note"] for r in records]  # one of a thing in the singular
+    assert "selection frozen: 5 runs in 1 batch" in notes, notes
+    assert "dispatch completed: 5 runs delivered, 0 failed" in notes, notes
     [shown] = json.loads(cli("status", "--format", "json"))["requests"]["shown"]
     assert (shown["name"], shown["commit"]) == (REQUEST, dirty)
     assert f"commit {dirty}," in cli("requests", "status", REQUEST)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from reconciler.core.findings import Finding
 from reconciler.core.frozen import FROZEN_RUNS
 from reconciler.core.status import StatusSection
+from reconciler.core.words import plural
 from reconciler.errors import ReconcilerError
 from reconciler.store.base import Store, utcnow
 
@@ -363,7 +364,8 @@ def freeze(
                     "runs": run_count,
                     "batches": batch_count,
                     "excluded": excluded,
-                    "note": f"selection frozen: {run_count} runs in {batch_count} batches",
+                    "note": f"selection frozen: {plural(run_count, 'run')} in "
+                    f"{plural(batch_count, 'batch', 'batches')}",
                 },
                 commit_sha=request.commit_sha,
                 actor=request.actor,
@@ -526,7 +528,8 @@ def set_status(
                     "outcome": status,
                     "batches": c.batches,
                     "runs": c.runs,
-                    "note": f"dispatch {status}: {c.runs.get(B_DELIVERED, 0)} runs delivered, "
+                    "note": f"dispatch {status}: "
+                    f"{plural(c.runs.get(B_DELIVERED, 0), 'run')} delivered, "
                     f"{c.runs.get(B_FAILED, 0)} failed" + (f" ({error})" if error else ""),
                     **({"error": error} if error else {}),
                 },
