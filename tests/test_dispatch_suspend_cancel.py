@@ -93,10 +93,11 @@ def test_suspend_stops_a_running_dispatch_and_resume_sends_the_rest_once(
         assert suspend.returncode == 0, suspend.stderr
         assert f"{REQUEST} (resubmit): suspended" in suspend.stdout
         assert "suspend: true in the request file" in suspend.stdout
-        first = finish(running)  # stops at its next claim; the claimed batches finish
+        at_suspend = len(receiver.hits)
+        first = finish(running)  # stops at its next claim; the batch in flight finishes
         assert first["status"] == "suspended"
         sent = len(receiver.hits)
-        assert sent < BATCHES - 5, sent
+        assert sent - at_suspend <= 3, (at_suspend, sent)  # what it had claimed went back
         time.sleep(0.6)
         assert len(receiver.hits) == sent  # nothing more goes out
         view = ledger_view(tmp_path, store_url)
@@ -132,15 +133,15 @@ def test_cancel_stops_the_rest_for_good(
         assert cancel.returncode == 0, cancel.stderr
         [outcome] = json.loads(cancel.stdout)["requests"]
         assert outcome["status"] == "cancelled"
+        at_cancel = len(receiver.hits)
         first = finish(running)
         assert first["status"] == "cancelled"
         sent = len(receiver.hits)
         view = ledger_view(tmp_path, store_url)
         assert view["status"] == "cancelled"
-        batches = view["batches"]
-        assert batches["delivered"] == sent  # type: ignore[index]
-        assert batches["cancelled"] >= BATCHES - sent - 4  # type: ignore[index]
-        assert batches.get("in_flight") is None  # type: ignore[union-attr]
+        assert sent - at_cancel <= 3, (at_cancel, sent)
+        # what the running dispatch had claimed ahead is cancelled too: nothing left open
+        assert view["batches"] == {"delivered": sent, "cancelled": BATCHES - sent}
         # setting it back changes nothing: a cancelled request is final
         set_controls(tmp_path, "cancel: false\n")
         after = cli(tmp_path, store_url, "requests", "dispatch")

@@ -25,6 +25,7 @@ from reconciler.core.retry import CircuitBreaker, RetryPolicy, Verdict
 from reconciler.http.attempt import Attempt, BatchPoster
 from reconciler.store import ledger
 from reconciler.store.base import Store
+from reconciler.store.controls import still_dispatching
 
 _T = TypeVar("_T")
 _THREAD = threading.local()  # a ledger thread's own store connection
@@ -270,7 +271,8 @@ class _Window:
         stopped: Callable[[], bool] = lambda: False,
     ) -> None:
         self.sender = sender
-        self.stopped = stopped  # sending stopped (circuit breaker): claim nothing more
+        self._stopped = stopped  # sending stopped (circuit breaker): claim nothing more
+        self.held = False  # the request stopped dispatching (suspended or cancelled elsewhere)
         self.send = send
         self.outcome = outcome
         # Claims of two rounds of the senders: half the claim commits, and the next
@@ -326,6 +328,13 @@ class _Window:
         self.ready.extend(claimed)
         if not claimed and not self.stopped():
             self.exhausted = True
+            # Claims take batches only of a dispatching request: an empty one may mean a
+            # suspend or cancel recorded by another process. Then what was claimed ahead
+            # goes back unsent.
+            self.held = not await self.sender._db(still_dispatching, self.sender.request)
+
+    def stopped(self) -> bool:
+        return self.held or self._stopped()
 
     async def settle(self, result: ledger.Settle) -> None:
         self.settled.append(result)

@@ -212,7 +212,18 @@ class RequestControls:
         cancelled or held by another process meanwhile, or -- batches left because the
         window closed -- waiting again."""
         row = get_request(self.store, request.name)
-        if row is None or row.status == state.CANCELLED:
+        if row is None:
+            return None
+        if row.status == state.CANCELLED:  # meanwhile: what this process gave back too
+            if row.detail.get("cancelled"):
+                reason = str(row.detail["cancelled"].get("reason") or "cancelled")
+                state.cancel(
+                    self.store,
+                    request.name,
+                    reason=reason,
+                    actor=self.actor,
+                    commit_sha=self.commit_sha,
+                )
             return None
         if final is not None:
             return final

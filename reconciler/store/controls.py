@@ -91,8 +91,9 @@ def cancel(
     store: Store, name: str, *, reason: str, actor: str | None, commit_sha: str | None
 ) -> int:
     """Every pending batch becomes cancelled (never sent) and the request `cancelled`, a
-    final state. Batches in flight in another process finish. Returns how many batches
-    were cancelled."""
+    final state. Batches in flight in another process finish. Called again for a request
+    already cancelled, it cancels what a dispatch gave back since (audited once). Returns
+    how many batches were cancelled."""
     now = utcnow()
     with store.transaction():
         row = ledger.get_request(store, name)
@@ -103,8 +104,9 @@ def cancel(
             (B_CANCELLED, reason, now, name, ledger.B_PENDING),
         )
         cancelled = int(cursor.rowcount or 0)
+        before = int((row.detail.get("cancelled") or {}).get("batches") or 0)
         detail = {k: v for k, v in row.detail.items() if k not in ("hold", "error")}
-        detail["cancelled"] = {"reason": reason, "batches": cancelled}
+        detail["cancelled"] = {"reason": reason, "batches": before + cancelled}
         store.execute(
             "UPDATE requests SET status = ?, detail = ?, finished_at = ? WHERE name = ?",
             (CANCELLED, json.dumps(detail, sort_keys=True), now, name),
