@@ -125,6 +125,13 @@ def test_a_dispatch_without_retries_says_nothing_of_them(
     assert f"{REQUEST}  resubmit  completed  1/1 run delivered  [1 delivered]" in listed.stdout
     runs = cli(tmp_path, store_url, "runs", "list")
     assert "1 run matches (Failed 1); showing 1-1" in runs.stdout, runs.stdout
+    history = cli(tmp_path, store_url, "history").stdout
+    for note in (
+        "# selection frozen: 1 run in 1 batch",
+        "# batch Order Processing#0 delivered after 1 attempt",
+        "# dispatch completed: 1 run delivered, 0 failed",
+    ):
+        assert f"    {note}" in history.splitlines(), history
     overview = cli(tmp_path, store_url, "status")
     assert "1/1 run delivered, 0 failed, 0 pending; 1 attempt" in overview.stdout, overview.stdout
 
