@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from reconciler.core.controls import flow_rate_limit, gate, needs_approval, schedule_of
@@ -20,6 +20,7 @@ from reconciler.core.dispatch import FlowSend
 from reconciler.core.notify import Event
 from reconciler.core.ratelimit import RateLimit
 from reconciler.core.secrets import mask
+from reconciler.errors import ConfigError
 from reconciler.services.pacing import Pacer
 from reconciler.store import controls as state
 from reconciler.store.base import Store
@@ -87,16 +88,12 @@ def parse_now(text: str | None, started: float, monotonic: Callable[[], float]) 
         raise _bad_now(text)
 
     def clock() -> datetime:
-        from datetime import timedelta
-
         return (start + timedelta(seconds=monotonic() - started)).astimezone(UTC)
 
     return clock
 
 
 def _bad_now(text: str) -> Exception:
-    from reconciler.errors import ConfigError
-
     return ConfigError(
         f"RECONCILER_NOW={text!r} is not an instant with a zone",
         hint="e.g. RECONCILER_NOW=2026-11-28T21:59:58+01:00, or unset it",
