@@ -10,6 +10,7 @@ import click
 
 from reconciler.cli.context import AppContext
 from reconciler.core.statuses import StatusTable
+from reconciler.load.requestnames import request_files
 from reconciler.status_server import StatusServer
 from reconciler.store import open_store, redact_url
 from reconciler.store.status_report import read_status
@@ -57,7 +58,7 @@ def serve(app: AppContext, host: str, port: int, refresh_seconds: int) -> None:
     def read() -> StatusReport:
         store = open_store(url, root=app.root, migrate=False)
         try:
-            return read_status(store, statuses)
+            return read_status(store, statuses, request_files=request_files(app.root))
         finally:
             store.close()
 

@@ -6,6 +6,7 @@ import click
 
 from reconciler.cli.context import AppContext
 from reconciler.core.statuses import StatusTable
+from reconciler.load.requestnames import request_files
 from reconciler.reporters.common import format_option, resolve_format
 from reconciler.reporters.status import render_status
 from reconciler.store.status_report import read_status
@@ -33,7 +34,7 @@ def status(app: AppContext, output_format: str | None, output: Path | None) -> N
     statuses = StatusTable.from_config(app.config())
     store = app.open_store(readonly=True)
     try:
-        report = read_status(store, statuses)
+        report = read_status(store, statuses, request_files=request_files(app.root))
     finally:
         store.close()
     text = render_status(report, fmt)

@@ -142,6 +142,20 @@ def _request_items(r: RequestStatus) -> Iterable[Attention]:
         )
 
 
+def _not_dispatched_item(name: str, path: str) -> Attention:
+    """A request file the ledger does not hold: merged but not dispatched yet, or
+    dispatched when it selected no runs (it stays pending, nothing frozen)."""
+    return Attention(
+        "request",
+        name,
+        "notice",
+        f"request {name}: pending, not in the store yet (not dispatched, or it selected no runs)",
+        "`reconciler requests preview` shows what it selects now; the next "
+        "`reconciler requests dispatch` sends it once it selects runs",
+        path,
+    )
+
+
 def _endpoint_items(e: EndpointStatus, paths: Mapping[str, str | None]) -> Iterable[Attention]:
     uses = ", ".join(sorted({flow for flow, _ in e.uses})) or "no stored flow"
     path = next((paths.get(flow) for flow, _ in e.uses if paths.get(flow)), None)
@@ -225,6 +239,7 @@ def with_attention(report: StatusReport) -> StatusReport:
     paths = {f.name: f.path for f in report.flows}
     items = [
         *(item for r in report.requests for item in _request_items(r)),
+        *(_not_dispatched_item(name, path) for name, path in report.not_dispatched),
         *(item for e in report.endpoints for item in _endpoint_items(e, paths)),
         *(item for f in report.flows for item in _flow_items(f)),
         *_lock_items(report.lock),

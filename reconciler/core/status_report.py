@@ -425,6 +425,9 @@ class StatusReport:
     last_apply: LastApply | None
     revision: int
     attention: tuple[Attention, ...] = ()
+    # Request files in Git the ledger does not hold yet, (name, path): not dispatched, or
+    # dispatched but selected no runs (nothing is frozen until a runs import brings some).
+    not_dispatched: tuple[tuple[str, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -473,6 +476,7 @@ class StatusReport:
                 "byStatus": dict(self.requests_by_status),
                 "batchesByStatus": dict(self.batches_by_status),
                 "shown": [r.to_json() for r in self.requests],
+                "notDispatched": [{"name": n, "path": p} for n, p in self.not_dispatched],
             },
             "lock": self.lock.to_json() if self.lock else None,
             "audit": [a.to_json() for a in self.audit],

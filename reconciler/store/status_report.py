@@ -8,7 +8,7 @@ requests shown (those needing attention and the newest ones), one grouped query 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,7 +50,10 @@ def read_status(
     now: datetime | None = None,
     days: int = CHART_DAYS,
     newest_requests: int = NEWEST_REQUESTS,
+    request_files: Sequence[tuple[str, str]] = (),
 ) -> StatusReport:
+    """The status document; `request_files` (name, path) are the request files in Git,
+    those the ledger does not hold are listed as not dispatched."""
     now = now or datetime.now(UTC)
     first_day = datetime(now.year, now.month, now.day, tzinfo=UTC) - timedelta(days=days - 1)
     last_dispatch = _last_dispatches(store)
@@ -75,8 +78,16 @@ def read_status(
         lock=_lock(store, now),
         last_apply=_last_apply(store),
         revision=store.revision(),
+        not_dispatched=_not_dispatched(store, request_files),
     )
     return _with_attention(report)
+
+
+def _not_dispatched(store: Store, files: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    if not files:
+        return ()
+    known = {name for (name,) in store.query("SELECT name FROM requests")}
+    return tuple((name, path) for name, path in files if name not in known)
 
 
 # -- flows -------------------------------------------------------------------------------
