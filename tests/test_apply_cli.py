@@ -415,3 +415,18 @@ def test_sigkill_during_apply_leaves_all_old_or_all_new(store_url: str, tmp_path
         assert f"on {socket.gethostname()}" in done.stdout and "took over" in done.stdout
     assert cli(tmp_path, store_url, "plan", "--detailed-exitcode").returncode == 0
     store.close()
+
+
+def test_flows_left_without_prune_are_counted_in_the_singular_and_plural(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    write_flows(tmp_path, 3)
+    assert cli(tmp_path, sqlite_url, "apply").returncode == 0
+    paths = sorted((tmp_path / "flows.d").rglob("*.yaml"))
+    paths[0].unlink()
+    one = cli(tmp_path, sqlite_url, "apply")
+    assert one.returncode == 0, one.stderr
+    assert "1 flow no longer in Git was not deleted (use --prune): " in one.stdout + one.stderr
+    paths[1].unlink()
+    two = cli(tmp_path, sqlite_url, "apply")
+    assert "2 flows no longer in Git were not deleted (use --prune): " in two.stdout + two.stderr
