@@ -27,7 +27,9 @@ from reconciler.errors import ReconcilerError
 from reconciler.load.tree import RequestFile, Tree, canonical_json
 from reconciler.models import Flow, Request
 from reconciler.services.controls import RequestControls, with_rate_limits
-from reconciler.store import ledger
+from reconciler.store import freeze as freezing
+from reconciler.store import requests as requests_store
+from reconciler.store import workers
 from reconciler.store.base import Store
 from reconciler.store.selection_sql import order_by
 
@@ -69,7 +71,11 @@ class RequestOutcome:
 
     @property
     def failed(self) -> bool:
-        return self.status in (ledger.FAILED, ledger.REFUSED, ledger.COMPLETED_WITH_FAILURES)
+        return self.status in (
+            requests_store.FAILED,
+            requests_store.REFUSED,
+            requests_store.COMPLETED_WITH_FAILURES,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -217,7 +223,7 @@ class Dispatcher:
 
     def run(self, names: Iterable[str] | None = None) -> list[RequestOutcome]:
         wanted = set(names) if names is not None else None
-        ledger.register_worker(
+        workers.register_worker(
             self.store, self.worker, actor=self.actor, commit_sha=self.commit_sha
         )
         outcomes = []
@@ -231,7 +237,7 @@ class Dispatcher:
                     name=item.request.name,
                     action=item.request.action,
                     path=item.path,
-                    status=ledger.FAILED,
+                    status=requests_store.FAILED,
                     error=mask(exc.message + (f" ({exc.hint})" if exc.hint else "")),
                 )
             outcome.notes = self._controls.notify(outcome, self.run_link)
@@ -248,7 +254,7 @@ class Dispatcher:
 
     def dispatch(self, item: RequestFile) -> RequestOutcome:
         request = item.request
-        row = ledger.get_request(self.store, request.name)
+        row = requests_store.get_request(self.store, request.name)
         if row is not None and row.terminal:
             return self._outcome(item, row, skipped=True)
         if row is not None and row.content_hash != item.content_hash:
@@ -264,7 +270,7 @@ class Dispatcher:
                     request.name,
                     request.action,
                     item.path,
-                    ledger.PENDING,
+                    requests_store.PENDING,
                     hold={"reason": SELECTED_NO_RUNS},
                 )
             row = frozen
@@ -275,7 +281,7 @@ class Dispatcher:
         except ReconcilerError as exc:  # the approval it needs could not be looked up
             return self._failed(item, exc.message + (f" ({exc.hint})" if exc.hint else ""))
         if not go:  # cancelled, suspended, waiting or awaiting approval
-            return self._outcome(item, ledger.get_request(self.store, request.name))
+            return self._outcome(item, requests_store.get_request(self.store, request.name))
         if self.on_request is not None:
             self.on_request(self._outcome(item, row))
         try:
@@ -283,7 +289,7 @@ class Dispatcher:
         except ReconcilerError as exc:  # a missing secret, a bad signing key
             return self._failed(item, exc.message)
         sends = with_rate_limits(sends, flows, request)
-        ledger.set_status(self.store, request.name, ledger.DISPATCHING)
+        requests_store.set_status(self.store, request.name, requests_store.DISPATCHING)
         from reconciler.http.dispatch import RequestSender
 
         sender = RequestSender(
@@ -300,12 +306,12 @@ class Dispatcher:
         )
         results = asyncio.run(sender.run(sends))
         breaker = "; ".join(r.breaker_opened for r in results if r.breaker_opened) or None
-        status = ledger.final_status(ledger.counts(self.store, request.name))
+        status = requests_store.final_status(requests_store.counts(self.store, request.name))
         if breaker is not None:
-            status = ledger.FAILED
+            status = requests_store.FAILED
         status = self._controls.after_sending(request, status)
         if status is not None:
-            ledger.set_status(
+            requests_store.set_status(
                 self.store,
                 request.name,
                 status,
@@ -313,28 +319,28 @@ class Dispatcher:
                 actor=self.actor,
                 commit_sha=self.commit_sha,
             )
-        outcome = self._outcome(item, ledger.get_request(self.store, request.name))
+        outcome = self._outcome(item, requests_store.get_request(self.store, request.name))
         outcome.error = breaker or outcome.error
         outcome.breaker_open = breaker is not None
         sent = [b for r in results for b in r.sent]
         outcome.sent = len(sent)
         outcome.retries = [r for fr in results for r in fr.retries]
-        outcome.failures = [b for b in sent if b.status != ledger.B_DELIVERED][
+        outcome.failures = [b for b in sent if b.status != requests_store.B_DELIVERED][
             :MAX_FAILURES_REPORTED
         ]
         return outcome
 
     def _failed(self, item: RequestFile, error: str) -> RequestOutcome:
         message = mask(error)
-        ledger.set_status(
+        requests_store.set_status(
             self.store,
             item.request.name,
-            ledger.FAILED,
+            requests_store.FAILED,
             error=message,
             actor=self.actor,
             commit_sha=self.commit_sha,
         )
-        outcome = self._outcome(item, ledger.get_request(self.store, item.request.name))
+        outcome = self._outcome(item, requests_store.get_request(self.store, item.request.name))
         outcome.error = message
         return outcome
 
@@ -354,19 +360,19 @@ class Dispatcher:
             flows.append(flow)
         return flows
 
-    def _freeze(self, item: RequestFile, flows: list[Flow]) -> ledger.RequestRow | None:
+    def _freeze(self, item: RequestFile, flows: list[Flow]) -> requests_store.RequestRow | None:
         request = item.request
         sizes = {flow.name: request.batchSize or flow.dispatch.batchSize for flow in flows}
         urls = {flow.name: flow.endpoint(request.action).url for flow in flows}  # type: ignore[union-attr]
         chosen, excluded = self.selector(self.store, request, flows)
-        ledger.tune_for_dispatch(self.store)  # the selection may have widened the map
+        workers.tune_for_dispatch(self.store)  # the selection may have widened the map
         selections = [
-            ledger.FlowSelection(ledger.FlowTarget(name, urls[name], sizes[name]), sql, params)
+            freezing.FlowSelection(freezing.FlowTarget(name, urls[name], sizes[name]), sql, params)
             for name, sql, params in chosen
         ]
-        return ledger.freeze(
+        return freezing.freeze(
             self.store,
-            ledger.NewRequest(
+            freezing.NewRequest(
                 name=request.name,
                 action=request.action,
                 content_hash=item.content_hash,
@@ -383,10 +389,10 @@ class Dispatcher:
         )
 
     def _outcome(
-        self, item: RequestFile, row: ledger.RequestRow | None, *, skipped: bool = False
+        self, item: RequestFile, row: requests_store.RequestRow | None, *, skipped: bool = False
     ) -> RequestOutcome:
         assert row is not None
-        c = ledger.counts(self.store, row.name)
+        c = requests_store.counts(self.store, row.name)
         detail = row.detail
         return RequestOutcome(
             name=row.name,

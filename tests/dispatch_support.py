@@ -32,7 +32,7 @@ from reconciler.http.attempt import BatchPoster
 from reconciler.http.settings import NetworkSettings
 from reconciler.load.config import load_config
 from reconciler.load.tree import load_tree
-from reconciler.store import ledger
+from reconciler.store import workers
 from reconciler.store.base import open_store
 from tests.https_servers import LoopThreadServer, _read_request, server_context
 
@@ -357,7 +357,7 @@ def dispatch_in_process(
             client_factory=factory,
             settings=DispatchSettings.from_environ(os.environ),
             environ=os.environ,
-            worker=ledger.new_worker_id(),
+            worker=workers.new_worker_id(),
             connect=lambda: open_store(store_url, root=root, migrate=False),
         ).run()
     finally:

@@ -15,7 +15,8 @@ import trustme
 
 from reconciler.core.dispatch import USER_AGENT
 from reconciler.dispatcher import RequestOutcome
-from reconciler.store import ledger
+from reconciler.store import batches as batch_store
+from reconciler.store import requests as requests_store
 from reconciler.store.base import open_store
 from tests.dispatch_support import (
     API_KEY,
@@ -66,10 +67,10 @@ def setup(
     seed_store_at(store_url, root, texts)
 
 
-def ledger_batches(store_url: str, root: Path, name: str = REQUEST) -> list[ledger.Batch]:
+def ledger_batches(store_url: str, root: Path, name: str = REQUEST) -> list[batch_store.Batch]:
     store = open_store(store_url, root=root)
     try:
-        return ledger.batches(store, name)
+        return batch_store.batches(store, name)
     finally:
         store.close()
 
@@ -314,7 +315,7 @@ def test_two_workers_on_postgresql_never_deliver_a_batch_twice(
     assert {b.status for b in ledger_batches(pg_url, tmp_path)} == {"delivered"}
     store = open_store(pg_url, root=tmp_path)
     try:
-        row = ledger.get_request(store, REQUEST)
+        row = requests_store.get_request(store, REQUEST)
         assert row is not None and row.status == "completed"
     finally:
         store.close()
@@ -476,8 +477,10 @@ def test_settling_a_window_records_only_the_batches_still_held(
     store = open_store(store_url, root=tmp_path)
     try:
         flow = "Order Processing"
-        ledger.set_status(store, REQUEST, ledger.DISPATCHING)  # claims need a dispatching request
-        _, claimed = ledger.settle_and_claim(
+        requests_store.set_status(
+            store, REQUEST, requests_store.DISPATCHING
+        )  # claims need a dispatching request
+        _, claimed = batch_store.settle_and_claim(
             store, REQUEST, flow, "me", 60, action="resubmit", settled=[], limit=4
         )
         batches = [b for b, body in claimed]
@@ -488,17 +491,17 @@ def test_settling_a_window_records_only_the_batches_still_held(
                 ("other", REQUEST, 2),
             )
         settle = [
-            ledger.Settle(batches[0], ledger.B_DELIVERED, 200, None, 1),
-            ledger.Settle(batches[1], ledger.B_FAILED, 400, "HTTP 400 Bad Request", 1),
-            ledger.Settle(batches[2], ledger.B_DELIVERED, 200, None, 1),
-            ledger.Settle(batches[3], ledger.B_DELIVERED, 200, None, 1),
+            batch_store.Settle(batches[0], requests_store.B_DELIVERED, 200, None, 1),
+            batch_store.Settle(batches[1], requests_store.B_FAILED, 400, "HTTP 400 Bad Request", 1),
+            batch_store.Settle(batches[2], requests_store.B_DELIVERED, 200, None, 1),
+            batch_store.Settle(batches[3], requests_store.B_DELIVERED, 200, None, 1),
         ]
-        held, more = ledger.settle_and_claim(
+        held, more = batch_store.settle_and_claim(
             store, REQUEST, flow, "me", 60, action="resubmit", settled=settle, limit=4
         )
         assert held == [True, True, False, True] and more == []
         states = {
-            b.seq: (b.status, b.http_status, b.reason) for b in ledger.batches(store, REQUEST)
+            b.seq: (b.status, b.http_status, b.reason) for b in batch_store.batches(store, REQUEST)
         }
         assert states == {
             0: ("delivered", 200, None),

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import trustme
 
-from reconciler.store import ledger
+from reconciler.store import batches as batch_store
+from reconciler.store import requests as requests_store
 from reconciler.store.base import open_store
 from tests.conftest import REPO, run_cli
 from tests.dispatch_support import (
@@ -176,7 +177,7 @@ def test_changed_request_after_dispatch_fails_and_pr_refuses(
 def _snapshot(store_url: str, root: Path) -> dict[str, str]:
     store = open_store(store_url, root=root)
     try:
-        return {b.idempotency_key: b.status for b in ledger.batches(store, REQUEST)}
+        return {b.idempotency_key: b.status for b in batch_store.batches(store, REQUEST)}
     finally:
         store.close()
 
@@ -279,8 +280,8 @@ def test_two_dispatch_processes_on_postgresql_share_the_work_and_never_resend(
     assert sum(sent) == 120 and all(n > 0 for n in sent), sent  # both did real work
     store = open_store(pg_url, root=tmp_path)
     try:
-        assert {b.status for b in ledger.batches(store, REQUEST)} == {"delivered"}
-        row = ledger.get_request(store, REQUEST)
+        assert {b.status for b in batch_store.batches(store, REQUEST)} == {"delivered"}
+        row = requests_store.get_request(store, REQUEST)
         assert row is not None and row.status == "completed"
     finally:
         store.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import trustme
 
-from reconciler.store import ledger
+from reconciler.store import batches as batch_store
 from reconciler.store.base import open_store
 from tests.conftest import run_cli
 from tests.dispatch_support import API_KEY, Receiver, record_text, seed_store_at, write_tree
@@ -32,7 +32,7 @@ def dispatch(root: Path, store_url: str) -> tuple[int, str]:
 def batch_statuses(store_url: str, root: Path) -> set[str]:
     store = open_store(store_url, root=root)
     try:
-        return {b.status for b in ledger.batches(store, REQUEST)}
+        return {b.status for b in batch_store.batches(store, REQUEST)}
     finally:
         store.close()
 

@@ -21,7 +21,7 @@ from reconciler.core.netpolicy import IPAddress, NetPolicy
 from reconciler.http.guard import AsyncResolver
 from reconciler.http.reachability import check_urls
 from reconciler.http.settings import NetworkSettings
-from reconciler.store import ledger
+from reconciler.store import requests as requests_store
 from tests.conftest import run_cli
 from tests.dispatch_support import (
     API_KEY,
@@ -153,7 +153,7 @@ def test_a_name_resolving_to_a_carried_loopback_is_refused_at_send_time(
             [url], NetworkSettings(NetPolicy.parse([shape]), ca_pem), resolver=resolve_to(form)
         )
         assert receiver.connections == 0
-    assert outcome.status == ledger.FAILED
+    assert outcome.status == requests_store.FAILED
     assert outcome.error is not None and "refused by the network policy" in outcome.error
     assert "stands for 127.0.0.1" in outcome.error
     assert result.outcome is Outcome.REFUSED_BY_POLICY and result.attempts == 1

@@ -84,7 +84,7 @@ def test_upgrading_a_populated_store_keeps_every_row(
     from reconciler.provenance import Provenance
     from reconciler.services.reconcile import ApplyOptions, apply_flows, desired_flows, make_plan
     from reconciler.store import base
-    from reconciler.store.ledger import run_outcomes
+    from reconciler.store.batches import run_outcomes
     from reconciler.store.migrations import MIGRATIONS
     from reconciler.store.runimport import import_runs
     from tests.flowfiles import write_flows

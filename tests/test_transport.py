@@ -23,7 +23,7 @@ from reconciler.core.retry import Verdict
 from reconciler.http.attempt import Attempt, BatchPoster
 from reconciler.http.reachability import CheckOptions, check_urls
 from reconciler.http.settings import NetworkSettings
-from reconciler.store import ledger
+from reconciler.store import batches as batch_store
 from reconciler.store.base import open_store
 from tests.dispatch_support import (
     API_KEY,
@@ -51,14 +51,14 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def dispatch(
     root: Path, ca_pem: Path, receiver: Receiver, runs: int, **tree: object
-) -> tuple[str, list[ledger.Batch], str | None]:
+) -> tuple[str, list[batch_store.Batch], str | None]:
     store_url = f"sqlite:///{root / 'store.db'}"
     write_tree(root, ca_pem=ca_pem, url=receiver.url(), **tree)  # type: ignore[arg-type]
     seed_store_at(store_url, root, [record_text(i) for i in range(runs)])
     [outcome] = dispatch_in_process(root, store_url)
     store = open_store(store_url, root=root)
     try:
-        return outcome.status, ledger.batches(store, REQUEST), outcome.error
+        return outcome.status, batch_store.batches(store, REQUEST), outcome.error
     finally:
         store.close()
 

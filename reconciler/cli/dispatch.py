@@ -33,7 +33,9 @@ from reconciler.services.controls import (
     RequestControls,
     parse_now,
 )
-from reconciler.store import ledger
+from reconciler.store import batches as batch_store
+from reconciler.store import immutability, workers
+from reconciler.store import requests as requests_store
 from reconciler.store.base import Store, open_store
 
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
@@ -64,8 +66,8 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
     tree = load_tree(app.root)
     store = open_store(app.resolved_store_url(), root=app.root)
     try:
-        ledger.tune_for_dispatch(store)
-        findings = [*tree.findings, *ledger.changed_after_dispatch(store, tree)]
+        workers.tune_for_dispatch(store)
+        findings = [*tree.findings, *immutability.changed_after_dispatch(store, tree)]
         errors = [f for f in findings if f.severity == "error"]
         if errors:
             first = errors[0]
@@ -112,7 +114,7 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
             client_factory=client_factory,
             settings=DispatchSettings.from_environ(os.environ),
             environ=os.environ,
-            worker=ledger.new_worker_id(),
+            worker=workers.new_worker_id(),
             commit_sha=commit,
             actor=actor,
             controls=request_controls,
@@ -150,22 +152,27 @@ def status(
     store = open_store(app.resolved_store_url(), root=app.root, readonly=True)
     try:
         if name is None:
-            rows = [(row, ledger.counts(store, row.name)) for row in ledger.list_requests(store)]
+            rows = [
+                (row, requests_store.counts(store, row.name))
+                for row in requests_store.list_requests(store)
+            ]
             render_request_list(rows, fmt)
             return
-        row = ledger.get_request(store, name)
+        row = requests_store.get_request(store, name)
         if row is None:
             raise DispatchError(
                 f"no request named {name!r} in the ledger",
                 hint="`reconciler requests status` lists the dispatched requests",
             )
-        runs = ledger.run_outcomes(store, name) if show_runs else None
-        counts = ledger.counts(store, name)
+        runs = batch_store.run_outcomes(store, name) if show_runs else None
+        counts = requests_store.counts(store, name)
         replay = None
-        if counts.runs.get(ledger.B_DELIVERED):
+        if counts.runs.get(requests_store.B_DELIVERED):
             from reconciler.store.status_report import read_replay
 
             replay = read_replay(store, name, StatusTable.from_config(app.config()))
-        render_request_detail(row, counts, ledger.batches(store, name), runs, fmt, replay=replay)
+        render_request_detail(
+            row, counts, batch_store.batches(store, name), runs, fmt, replay=replay
+        )
     finally:
         store.close()

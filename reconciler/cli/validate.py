@@ -14,7 +14,7 @@ from reconciler.load.tree import FLOWS_DIR, REQUESTS_DIR, load_tree
 from reconciler.reporters.common import format_option, is_terminal, resolve_format
 from reconciler.reporters.findings import print_findings
 from reconciler.store.base import sqlite_path
-from reconciler.store.ledger import immutability_findings
+from reconciler.store.immutability import immutability_findings
 
 
 @click.command()

@@ -23,7 +23,9 @@ from typing import Any, TypeVar
 from reconciler.core.dispatch import BatchResult, DispatchSettings, FlowSend, Retried
 from reconciler.core.retry import CircuitBreaker, RetryPolicy, Verdict
 from reconciler.http.attempt import Attempt, BatchPoster
-from reconciler.store import ledger
+from reconciler.store import batches as batch_store
+from reconciler.store import requests as requests_store
+from reconciler.store import workers
 from reconciler.store.base import Store
 from reconciler.store.controls import still_dispatching
 
@@ -123,7 +125,7 @@ class RequestSender:
         while True:
             await asyncio.sleep(interval)
             await self._db(
-                ledger.renew_leases, self.request, self.worker, self.settings.lease_seconds
+                workers.renew_leases, self.request, self.worker, self.settings.lease_seconds
             )
 
     async def _run_flow(self, send: FlowSend) -> FlowRun:
@@ -139,7 +141,7 @@ class RequestSender:
             # Batches left in flight by a dead worker are resent first; a second sweep
             # after the senders finish catches a worker that died meanwhile (bounded).
             for _ in range(3):
-                await self._db(ledger.reap, self.request, self.worker)
+                await self._db(workers.reap, self.request, self.worker)
                 window = _Window(
                     self, send, outcome, stopped=lambda: breaker.opened or self.halted()
                 )
@@ -159,7 +161,7 @@ class RequestSender:
                         f"failed attempts to {send.url} (last: {breaker.last_failure})"
                     )
                     break
-                if not await self._db(ledger.reap, self.request, self.worker):
+                if not await self._db(workers.reap, self.request, self.worker):
                     break
         return outcome
 
@@ -189,8 +191,8 @@ class RequestSender:
         send: FlowSend,
         policy: RetryPolicy,
         breaker: CircuitBreaker,
-        batch: ledger.Batch,
-        body: ledger.Body,
+        batch: batch_store.Batch,
+        body: batch_store.Body,
         window: _Window,
     ) -> BatchResult | None:
         """Send one claimed batch until it settles. Delivered/failed go to the window, which
@@ -199,14 +201,18 @@ class RequestSender:
         attempt = batch.attempts
         if body.runs != batch.run_count:
             reason = f"{batch.run_count - body.runs} of {batch.run_count} frozen runs are no longer in the store"
-            await window.settle(ledger.Settle(batch, ledger.B_FAILED, None, reason, attempt))
+            await window.settle(
+                batch_store.Settle(batch, requests_store.B_FAILED, None, reason, attempt)
+            )
             return None
         while True:
             result = await client.attempt(batch.idempotency_key, body.data)
             if result.verdict is Verdict.DELIVERED:
                 breaker.success()
                 await window.settle(
-                    ledger.Settle(batch, ledger.B_DELIVERED, result.http_status, None, attempt)
+                    batch_store.Settle(
+                        batch, requests_store.B_DELIVERED, result.http_status, None, attempt
+                    )
                 )
                 return None
             if result.fatal:
@@ -217,8 +223,8 @@ class RequestSender:
                 return await self._release(batch, result, attempt)
             if not policy.should_retry(result.verdict, attempt):
                 await window.settle(
-                    ledger.Settle(
-                        batch, ledger.B_FAILED, result.http_status, result.reason, attempt
+                    batch_store.Settle(
+                        batch, requests_store.B_FAILED, result.http_status, result.reason, attempt
                     )
                 )
                 return None
@@ -227,7 +233,7 @@ class RequestSender:
             if breaker.opened:  # tripped by this failure or by another sender meanwhile
                 return await self._release(batch, result, attempt)
             next_attempt = await self._db(
-                ledger.next_attempt,
+                batch_store.next_attempt,
                 batch,
                 self.worker,
                 self.settings.lease_seconds,
@@ -243,9 +249,11 @@ class RequestSender:
             )
             attempt = next_attempt
 
-    async def _release(self, batch: ledger.Batch, result: Attempt, attempt: int) -> BatchResult:
+    async def _release(
+        self, batch: batch_store.Batch, result: Attempt, attempt: int
+    ) -> BatchResult:
         reason = f"{result.reason}; not retried: sending to this endpoint stopped"
-        await self._db(ledger.release, batch, self.worker, reason=reason)
+        await self._db(batch_store.release, batch, self.worker, reason=reason)
         return BatchResult(
             batch.flow, batch.seq, "released", attempt, batch.run_count, result.http_status, reason
         )
@@ -280,15 +288,17 @@ class _Window:
         self.size = max(1, send.concurrency)
         self.claim_size = 2 * self.size
         self.refills = 1 if sender._executor is None else 3
-        self.ready: collections.deque[tuple[ledger.Batch, ledger.Body]] = collections.deque()
-        self.settled: list[ledger.Settle] = []
+        self.ready: collections.deque[tuple[batch_store.Batch, batch_store.Body]] = (
+            collections.deque()
+        )
+        self.settled: list[batch_store.Settle] = []
         self.exhausted = False
         self.claiming = 0  # batches asked for by claims under way
         self.claims: set[asyncio.Task[None]] = set()
         self.failure: BaseException | None = None  # of a claim in the background
-        self.flushes: set[asyncio.Task[list[tuple[ledger.Batch, ledger.Body]]]] = set()
+        self.flushes: set[asyncio.Task[list[tuple[batch_store.Batch, batch_store.Body]]]] = set()
 
-    async def next(self) -> tuple[ledger.Batch, ledger.Body] | None:
+    async def next(self) -> tuple[batch_store.Batch, batch_store.Body] | None:
         while True:
             self._top_up()
             if self.ready:
@@ -336,7 +346,7 @@ class _Window:
     def stopped(self) -> bool:
         return self.held or self._stopped()
 
-    async def settle(self, result: ledger.Settle) -> None:
+    async def settle(self, result: batch_store.Settle) -> None:
         self.settled.append(result)
         if len(self.settled) >= self.size and not self.claims:
             # A round's worth and no claim under way to carry them: commit them now, on
@@ -361,16 +371,16 @@ class _Window:
         self.ready.clear()
         if unsent:
             await self.sender._db(
-                ledger.unclaim, unsent, self.sender.worker, reason="claimed, not sent"
+                batch_store.unclaim, unsent, self.sender.worker, reason="claimed, not sent"
             )
 
-    async def _sync(self, limit: int) -> list[tuple[ledger.Batch, ledger.Body]]:
+    async def _sync(self, limit: int) -> list[tuple[batch_store.Batch, batch_store.Body]]:
         settled, self.settled = self.settled, []
         if not settled and not limit:
             return []
         s = self.sender
         held, claimed = await s._db(
-            ledger.settle_and_claim,
+            batch_store.settle_and_claim,
             s.request,
             self.send.flow,
             s.worker,

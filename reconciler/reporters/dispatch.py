@@ -22,8 +22,9 @@ from reconciler.reporters.common import (
     plural,
     truncate_markdown,
 )
-from reconciler.store import ledger
-from reconciler.store.ledger import BATCH_STATES, Batch, Counts, RequestRow
+from reconciler.store import requests as requests_store
+from reconciler.store.batches import Batch
+from reconciler.store.requests import BATCH_STATES, Counts, RequestRow
 
 
 def emit(text: str, *, err: bool = False) -> None:
@@ -258,7 +259,11 @@ def _batch_dict(b: Batch) -> dict[str, Any]:
     }
 
 
-_FAILED_STATES = (ledger.FAILED, ledger.REFUSED, ledger.COMPLETED_WITH_FAILURES)
+_FAILED_STATES = (
+    requests_store.FAILED,
+    requests_store.REFUSED,
+    requests_store.COMPLETED_WITH_FAILURES,
+)
 
 
 def _annotation(row: RequestRow) -> str | None:

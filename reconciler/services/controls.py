@@ -24,7 +24,7 @@ from reconciler.errors import ConfigError
 from reconciler.services.pacing import Pacer
 from reconciler.store import controls as state
 from reconciler.store.base import Store
-from reconciler.store.ledger import DISPATCHING, RequestRow, get_request
+from reconciler.store.requests import DISPATCHING, RequestRow, get_request
 
 if TYPE_CHECKING:
     from reconciler.dispatcher import RequestOutcome

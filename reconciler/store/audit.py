@@ -1,4 +1,5 @@
-"""Reading the audit log (`reconciler history`). Filters are data: an option name maps to
+"""The audit log: writing the records of requests and batches (freeze, refuse, dispatch,
+batch), and reading them (`reconciler history`). Filters are data: an option name maps to
 one SQL condition over `audit a` whose every `?` is the option's value, so a new filter is
 one line here plus one click option (e.g. `chain_id`: the batches whose frozen runs hold a
 run of the chain)."""
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.errors import UsageError
-from reconciler.store.base import Store
+from reconciler.store.base import Store, utcnow
 
 # Batches that carried a run of the chain (`?`): PostgreSQL finds them by the GIN index of
 # the frozen run lists, SQLite by expanding them.
@@ -135,3 +136,40 @@ def query_audit(
         )
         for r in store.query(sql, params)
     ]
+
+
+# -- writing (requests and batches) ----------------------------------------------------
+AUDIT_INSERT = (
+    "INSERT INTO audit (at, actor, commit_sha, kind, action, flow, request, detail) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def write_audit(store: Store, kind_action: str, request: str, **fields: Any) -> None:
+    """One audit record now (see `audit_row` for the fields)."""
+    store.execute(AUDIT_INSERT, audit_row(kind_action, request, **fields))
+
+
+def audit_row(
+    kind_action: str,
+    request: str,
+    *,
+    action: str,
+    detail: dict[str, Any],
+    flow: str | None = None,
+    commit_sha: str | None = None,
+    actor: str | None = None,
+) -> tuple[Any, ...]:
+    """kind = request|batch, action = resubmit|resume (what `history --action` filters),
+    detail.event = freeze|refuse|dispatch|batch, detail.outcome = the result."""
+    kind = "batch" if kind_action == "batch" else "request"
+    return (
+        utcnow(),
+        actor,
+        commit_sha,
+        kind,
+        action,
+        flow,
+        request,
+        json.dumps({"event": kind_action, **detail}, sort_keys=True, separators=(",", ":")),
+    )

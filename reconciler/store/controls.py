@@ -3,7 +3,7 @@ schedule, suspended, awaiting an owner's approval), released again, cancelled, a
 Each change of state is an audit record with the actor and the commit.
 
 The request's status is what a dispatch running in another process sees: its claims take
-batches only of a request that is `dispatching` (see ledger._claim), so a suspend or a
+batches only of a request that is `dispatching` (see batch_store._claim), so a suspend or a
 cancel recorded here stops it at its next claim."""
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.store import ledger
+from reconciler.store import audit
+from reconciler.store import requests as requests_store
 from reconciler.store.base import Store, utcnow
 
 WAITING = "waiting"
 SUSPENDED = "suspended"
-CANCELLED = ledger.CANCELLED
+CANCELLED = requests_store.CANCELLED
 AWAITING_APPROVAL = "awaiting_approval"
 HELD = frozenset({WAITING, SUSPENDED, AWAITING_APPROVAL})
-B_CANCELLED = ledger.CANCELLED
+B_CANCELLED = requests_store.CANCELLED
 
 # The audit event of entering each state (history --format json: detail.event), and each
 # event's outcome (what `history --outcome` filters).
@@ -50,7 +51,7 @@ def hold(
     nothing to the history). True when it was not in this state before."""
     assert state in HELD
     with store.transaction():
-        row = ledger.get_request(store, name)
+        row = requests_store.get_request(store, name)
         assert row is not None
         detail = dict(row.detail)
         detail.pop("error", None)
@@ -74,7 +75,7 @@ def release(store: Store, name: str, *, actor: str | None, commit_sha: str | Non
     """The request may send again: its hold is dropped (the caller moves it to
     dispatching). Leaving `suspended` is a resume in the history."""
     with store.transaction():
-        row = ledger.get_request(store, name)
+        row = requests_store.get_request(store, name)
         assert row is not None
         if "hold" not in row.detail and row.status not in HELD:
             return
@@ -96,12 +97,12 @@ def cancel(
     how many batches were cancelled."""
     now = utcnow()
     with store.transaction():
-        row = ledger.get_request(store, name)
+        row = requests_store.get_request(store, name)
         assert row is not None
         cursor = store.execute(
             "UPDATE batches SET status = ?, reason = ?, claimed_by = NULL, lease_until = NULL, "
             "updated_at = ? WHERE request = ? AND status = ?",
-            (B_CANCELLED, reason, now, name, ledger.B_PENDING),
+            (B_CANCELLED, reason, now, name, requests_store.B_PENDING),
         )
         cancelled = int(cursor.rowcount or 0)
         before = int((row.detail.get("cancelled") or {}).get("batches") or 0)
@@ -128,7 +129,7 @@ def record_approval(
     """An owner approval found: kept with the request (a later dispatch of the rest does
     not ask again) and audited naming the approvers."""
     with store.transaction():
-        row = ledger.get_request(store, name)
+        row = requests_store.get_request(store, name)
         assert row is not None
         detail = {k: v for k, v in row.detail.items() if k != "hold"}
         detail["approval"] = {"approvers": approvers, "pullRequests": pulls}
@@ -151,12 +152,12 @@ def record_approval(
 
 def still_dispatching(store: Store, name: str) -> bool:
     row = store.query_one("SELECT status FROM requests WHERE name = ?", (name,))
-    return row is not None and row[0] == ledger.DISPATCHING
+    return row is not None and row[0] == requests_store.DISPATCHING
 
 
 def _audit(
     store: Store,
-    row: ledger.RequestRow,
+    row: requests_store.RequestRow,
     event: str,
     note: str,
     actor: str | None,
@@ -164,8 +165,8 @@ def _audit(
     **extra: Any,
 ) -> None:
     store.execute(
-        ledger._AUDIT_INSERT,
-        ledger._audit_row(
+        audit.AUDIT_INSERT,
+        audit.audit_row(
             event,
             row.name,
             action=row.action,

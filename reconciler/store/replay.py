@@ -9,8 +9,8 @@ report and by the selection of `fromRequest: {outcome: failed-again}`."""
 
 from __future__ import annotations
 
-from reconciler.core.frozen import FROZEN_RUNS
 from reconciler.store.base import Dialect, Store
+from reconciler.store.frozen_runs import FROZEN_RUNS
 
 # The ledger's UTC text timestamps (utcnow: ...T10:00:00.123456Z) as epoch microseconds,
 # the unit of runs.execution_us.

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.core.frozen import FROZEN_RUNS
 from reconciler.core.select import FAILED_AGAIN, SEARCH_COLUMNS, PropertyTest, SelectionSpec
 from reconciler.store.base import Dialect
+from reconciler.store.frozen_runs import FROZEN_RUNS
 from reconciler.store.replay import failed_again_sql
 
 # Pages ending at most this far into a selection look up their last execution time first

@@ -1,5 +1,5 @@
-"""How the ledger's frozen run lists are read in SQL, for the selection (fromRequest) and
-the ledger itself: one small module, so that neither pulls the other in."""
+"""How the frozen run lists of batches (batch_runs) are read in SQL, for the selection
+(fromRequest) and the batches module: one small module, so that neither pulls the other in."""
 
 from __future__ import annotations
 
