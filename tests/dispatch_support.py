@@ -24,14 +24,14 @@ from typing import Any
 
 import trustme
 
-from reconciler.core.dispatch import DispatchSettings, FlowSend
+from reconciler.core.delivery import DispatchSettings, FlowSend
 from reconciler.core.netpolicy import IPAddress
 from reconciler.core.statuses import StatusTable
-from reconciler.dispatcher import Dispatcher, RequestOutcome, selector
 from reconciler.http.attempt import BatchPoster
 from reconciler.http.settings import NetworkSettings
 from reconciler.load.config import load_config
 from reconciler.load.tree import load_tree
+from reconciler.services.dispatch import Dispatcher, RequestOutcome, selector
 from reconciler.store import workers
 from reconciler.store.base import open_store
 from tests.https_servers import LoopThreadServer, _read_request, server_context

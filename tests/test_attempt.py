@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from reconciler.core.dispatch import FlowSend
+from reconciler.core.delivery import FlowSend
 from reconciler.core.netpolicy import IPAddress, NetPolicy
 from reconciler.core.retry import Verdict
 from reconciler.http.attempt import Attempt, BatchPoster

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import trustme
 
-from reconciler.core.dispatch import USER_AGENT
-from reconciler.dispatcher import RequestOutcome
+from reconciler.core.delivery import USER_AGENT
+from reconciler.services.dispatch import RequestOutcome
 from reconciler.store import batches as batch_store
 from reconciler.store import requests as requests_store
 from reconciler.store.base import open_store

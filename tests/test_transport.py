@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from reconciler.core.dispatch import FlowSend
+from reconciler.core.delivery import FlowSend
 from reconciler.core.endpoints import Outcome
 from reconciler.core.netpolicy import NetPolicy
 from reconciler.core.retry import Verdict

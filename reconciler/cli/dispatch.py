@@ -10,10 +10,9 @@ import click
 
 from reconciler import provenance
 from reconciler.cli.context import AppContext
-from reconciler.core.dispatch import DispatchSettings, FlowSend
+from reconciler.core.delivery import DispatchSettings, FlowSend
 from reconciler.core.notify import run_link
 from reconciler.core.statuses import StatusTable
-from reconciler.dispatcher import Dispatcher, selector
 from reconciler.errors import DispatchError, ValidationFailed
 from reconciler.http.attempt import BatchPoster
 from reconciler.http.settings import NetworkSettings
@@ -33,6 +32,7 @@ from reconciler.services.controls import (
     RequestControls,
     parse_now,
 )
+from reconciler.services.dispatch import Dispatcher, selector
 from reconciler.store import batches as batch_store
 from reconciler.store import immutability, workers
 from reconciler.store import requests as requests_store

@@ -32,7 +32,7 @@ from types import TracebackType
 import httpcore
 import httpx
 
-from reconciler.core.dispatch import FlowSend
+from reconciler.core.delivery import FlowSend
 from reconciler.core.retry import Verdict, classify_status, parse_retry_after
 from reconciler.core.secrets import mask
 from reconciler.core.signing import signature_headers

@@ -29,7 +29,7 @@ import anyio
 import httpcore
 import httpx
 
-from reconciler.core.dispatch import USER_AGENT
+from reconciler.core.delivery import USER_AGENT
 from reconciler.core.netpolicy import IPAddress, NetPolicy, Screening, literal_address
 from reconciler.http.upload import EarlyAnswerStream
 

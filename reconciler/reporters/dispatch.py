@@ -10,10 +10,9 @@ from typing import Any
 
 import click
 
-from reconciler.core.dispatch import BatchResult, retry_causes
+from reconciler.core.delivery import BatchResult, retry_causes
 from reconciler.core.secrets import mask
 from reconciler.core.status_report import ReplayOutcome
-from reconciler.dispatcher import RequestOutcome
 from reconciler.reporters.common import (
     github_escape,
     is_terminal,
@@ -22,6 +21,7 @@ from reconciler.reporters.common import (
     plural,
     truncate_markdown,
 )
+from reconciler.services.dispatch import RequestOutcome
 from reconciler.store import requests as requests_store
 from reconciler.store.batches import Batch
 from reconciler.store.requests import BATCH_STATES, Counts, RequestRow

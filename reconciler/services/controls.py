@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from reconciler.core.controls import flow_rate_limit, gate, needs_approval, schedule_of
-from reconciler.core.dispatch import FlowSend
+from reconciler.core.delivery import FlowSend
 from reconciler.core.notify import Event
 from reconciler.core.ratelimit import RateLimit
 from reconciler.core.secrets import mask
@@ -27,11 +27,11 @@ from reconciler.store.base import Store
 from reconciler.store.requests import DISPATCHING, RequestRow, get_request
 
 if TYPE_CHECKING:
-    from reconciler.dispatcher import RequestOutcome
     from reconciler.http.exchange import OnTheWire
     from reconciler.http.settings import NetworkSettings
     from reconciler.models import Flow, Request
     from reconciler.models.config import Notification
+    from reconciler.services.dispatch import RequestOutcome
 
 Clock = Callable[[], datetime]
 

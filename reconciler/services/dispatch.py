@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from reconciler.core.dispatch import (
+from reconciler.core.delivery import (
     USER_AGENT,
     BatchResult,
     DispatchSettings,
@@ -34,7 +34,7 @@ from reconciler.store.base import Store
 from reconciler.store.selection_sql import order_by
 
 if TYPE_CHECKING:  # the HTTP stack is imported once there is something to send
-    from reconciler.http.dispatch import ClientFactory, OnBatch
+    from reconciler.services.sender import ClientFactory, OnBatch
 
 # Per flow: (flow, numbered SQL yielding run_pk, n; its params), and the excluded run
 # counts by reason.
@@ -290,7 +290,7 @@ class Dispatcher:
             return self._failed(item, exc.message)
         sends = with_rate_limits(sends, flows, request)
         requests_store.set_status(self.store, request.name, requests_store.DISPATCHING)
-        from reconciler.http.dispatch import RequestSender
+        from reconciler.services.sender import RequestSender
 
         sender = RequestSender(
             self.store,

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from reconciler.core.dispatch import BatchResult, DispatchSettings, FlowSend, Retried
+from reconciler.core.delivery import BatchResult, DispatchSettings, FlowSend, Retried
 from reconciler.core.retry import CircuitBreaker, RetryPolicy, Verdict
 from reconciler.http.attempt import Attempt, BatchPoster
 from reconciler.store import batches as batch_store

@@ -1,6 +1,6 @@
 """What a dispatch works with, free of any HTTP or database library: the settings that
 are not per flow, one flow's resolved send parameters, and a batch's result. (The
-sending itself is reconciler/http/dispatch.py, imported only once there is a send.)"""
+sending itself is reconciler/services/sender.py, imported only once there is a send.)"""
 
 from __future__ import annotations
 
