@@ -195,9 +195,9 @@ class RequestSender:
         body: batch_store.Body,
         window: _Window,
     ) -> BatchResult | None:
-        """Send one claimed batch until it settles. Delivered/failed go to the window, which
-        commits them (after the send) with its next claim; released/taken-over batches
-        are returned or dropped here."""
+        """Send one claimed batch until it settles. Delivered/failed go to the window, and
+        this returns once they are committed; released/taken-over batches are returned
+        or dropped here."""
         attempt = batch.attempts
         if body.runs != batch.run_count:
             reason = f"{batch.run_count - body.runs} of {batch.run_count} frozen runs are no longer in the store"
@@ -263,9 +263,10 @@ class _Window:
     """One flow's ledger traffic, grouped: claims `claim_size` batches at a time (in_flight,
     committed before any of them is sent; their bodies read in the same go), refilled in
     the background while the previous ones are on the wire, and commits the results of
-    sent batches together with the next claim -- about one transaction per round of
-    batches instead of three per batch. A result is committed after its send; a crash in
-    between leaves the batch in_flight, and it is resent with the same Idempotency-Key.
+    sent batches in groups (with a claim, or on their own) -- a few transactions per round
+    of batches instead of three per batch. A result is committed after its send, and the
+    sender waits for that commit before its next batch: a crash in between leaves at most
+    one batch per sender in_flight after its POST, resent with the same Idempotency-Key.
 
     With ledger threads (PostgreSQL) up to `refills` claims run at once: a claim's commit
     and body reads take longer than sending a round, and FOR UPDATE SKIP LOCKED keeps
@@ -291,12 +292,13 @@ class _Window:
         self.ready: collections.deque[tuple[batch_store.Batch, batch_store.Body]] = (
             collections.deque()
         )
-        self.settled: list[batch_store.Settle] = []
+        # Sent batches' outcomes not yet committed, each with its sender's wait.
+        self.settled: list[tuple[batch_store.Settle, asyncio.Future[None]]] = []
+        self.flusher: asyncio.Task[None] | None = None
         self.exhausted = False
         self.claiming = 0  # batches asked for by claims under way
         self.claims: set[asyncio.Task[None]] = set()
         self.failure: BaseException | None = None  # of a claim in the background
-        self.flushes: set[asyncio.Task[list[tuple[batch_store.Batch, batch_store.Body]]]] = set()
 
     async def next(self) -> tuple[batch_store.Batch, batch_store.Body] | None:
         while True:
@@ -347,13 +349,22 @@ class _Window:
         return self.held or self._stopped()
 
     async def settle(self, result: batch_store.Settle) -> None:
-        self.settled.append(result)
-        if len(self.settled) >= self.size and not self.claims:
-            # A round's worth and no claim under way to carry them: commit them now, on
-            # the side (other rows than a claim's, so the two may overlap on PostgreSQL).
-            flush = asyncio.create_task(self._sync(0))
-            self.flushes.add(flush)
-            flush.add_done_callback(self.flushes.discard)
+        """Record a sent batch's outcome and return once it is committed: only then does
+        the sender take its next batch, so a crash leaves at most one sent but unrecorded
+        batch per sender. Outcomes that arrive while a commit is under way go together in
+        the next one (a group commit), or with a claim that starts first."""
+        committed = asyncio.get_running_loop().create_future()
+        self.settled.append((result, committed))
+        if self.flusher is None or self.flusher.done():
+            self.flusher = asyncio.create_task(self._flush())
+        await committed
+
+    async def _flush(self) -> None:
+        # One commit at a time; each carries every outcome queued meanwhile. Its rows are
+        # others than a claim's, so the two may overlap on PostgreSQL.
+        while self.settled:
+            with contextlib.suppress(Exception):  # raised to the waiting senders
+                await self._sync(0)
 
     def report(self, result: BatchResult) -> None:
         self.outcome.sent.append(result)
@@ -364,8 +375,8 @@ class _Window:
         self.exhausted = True
         if self.claims:
             await asyncio.wait(set(self.claims))
-        if self.flushes:
-            await asyncio.gather(*self.flushes)
+        if self.flusher is not None:
+            await self.flusher
         await self._sync(0)
         unsent = [batch for batch, _ in self.ready]
         self.ready.clear()
@@ -375,20 +386,35 @@ class _Window:
             )
 
     async def _sync(self, limit: int) -> list[tuple[batch_store.Batch, batch_store.Body]]:
-        settled, self.settled = self.settled, []
-        if not settled and not limit:
+        """One transaction: commit the queued outcomes and claim up to `limit` batches."""
+        queued, self.settled = self.settled, []
+        if not queued and not limit:
             return []
+        settled = [item for item, _ in queued]
         s = self.sender
-        held, claimed = await s._db(
-            batch_store.settle_and_claim,
-            s.request,
-            self.send.flow,
-            s.worker,
-            s.settings.lease_seconds,
-            action=s.action,
-            settled=settled,
-            limit=limit,
-        )
+        try:
+            held, claimed = await s._db(
+                batch_store.settle_and_claim,
+                s.request,
+                self.send.flow,
+                s.worker,
+                s.settings.lease_seconds,
+                action=s.action,
+                settled=settled,
+                limit=limit,
+            )
+        except asyncio.CancelledError:
+            for _, committed in queued:
+                committed.cancel()
+            raise
+        except Exception as exc:
+            for _, committed in queued:
+                if not committed.done():
+                    committed.set_exception(exc)
+            raise
+        for _, committed in queued:
+            if not committed.done():
+                committed.set_result(None)
         for item, still_ours in zip(settled, held, strict=True):
             if still_ours:  # else another worker took it over; its result stands
                 b = item.batch
