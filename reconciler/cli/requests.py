@@ -1,17 +1,20 @@
-"""`reconciler requests ...`: the request group. This module holds the group and `preview`;
-`dispatch` and `status` live in their own modules and register themselves here with
-`requests.add_command(...)` (see REQUEST_COMMANDS), so each stays one module per command."""
+"""`reconciler requests ...`: the request group and its commands, `preview` (what a
+request would send), `dispatch` (send it) and `status` (the ledger's state)."""
 
 from __future__ import annotations
 
-import importlib
+import os
+import time
 from pathlib import Path
 
 import click
 
+from reconciler import provenance
 from reconciler.cli.context import AppContext
 from reconciler.core.commits import short_commit
+from reconciler.core.delivery import DispatchSettings, FlowSend
 from reconciler.core.findings import Severity
+from reconciler.core.notify import run_link
 from reconciler.core.preview import (
     approval_note,
     dispatched_preview,
@@ -20,45 +23,36 @@ from reconciler.core.preview import (
     warn_overlaps,
 )
 from reconciler.core.statuses import StatusTable
+from reconciler.errors import DispatchError, ValidationFailed
 from reconciler.load.tree import FLOWS_DIR, REQUESTS_DIR, load_tree
 from reconciler.reporters.common import format_option, resolve_format
+from reconciler.reporters.dispatch import (
+    Progress,
+    render_dispatch,
+    render_notifications,
+    render_request_detail,
+    render_request_list,
+)
 from reconciler.reporters.preview import render_preview
-from reconciler.store import open_store
+from reconciler.services.controls import (
+    ApprovalCheck,
+    Notifier,
+    Pacers,
+    RequestControls,
+    parse_now,
+)
+from reconciler.services.dispatch import Dispatcher, selector
+from reconciler.store import batches as batch_store
+from reconciler.store import immutability, workers
+from reconciler.store import requests as requests_store
+from reconciler.store.base import Store, open_store
 from reconciler.store.flows import flow_models
 from reconciler.store.runs import StoreRunSource, dispatched_state
 
-# Sub-commands defined in other modules: "module:attribute", loaded lazily on use.
-REQUEST_COMMANDS: dict[str, str] = {
-    "dispatch": "reconciler.cli.dispatch:dispatch",
-    "status": "reconciler.cli.dispatch:status",
-}
+PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
 
 
-class _RequestsGroup(click.Group):
-    def _lazy(self, name: str) -> click.Command | None:
-        target = REQUEST_COMMANDS.get(name)
-        if target is None:
-            return None
-        module_name, attr = target.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:  # not built yet
-                return None
-            raise
-        command = getattr(module, attr)
-        assert isinstance(command, click.Command)
-        return command
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        lazy = [name for name in REQUEST_COMMANDS if self._lazy(name) is not None]
-        return sorted({*super().list_commands(ctx), *lazy})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return super().get_command(ctx, cmd_name) or self._lazy(cmd_name)
-
-
-@click.group(cls=_RequestsGroup)
+@click.group()
 def requests() -> None:
     """Resubmit/resume requests: preview on a pull request, dispatch on merge."""
 
@@ -125,3 +119,144 @@ def preview(
     render_preview(previews, findings, fmt, notices=app.default_store_notices())
     failed = preview_exit_code(previews) or any(f.severity is Severity.ERROR for f in findings)
     return 1 if failed else 0
+
+
+@requests.command("dispatch")
+@click.option(
+    "--only",
+    "only",
+    metavar="NAME",
+    multiple=True,
+    help="Dispatch only these requests (repeatable); default: every request not yet completed.",
+)
+@format_option()
+@click.pass_context
+def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | None) -> None:
+    """Send every request in requests.d/ that is not completed yet: freeze its selection,
+    POST the batches with retries, record every step in the ledger. Safe to re-run after a
+    crash; several workers may share one PostgreSQL store."""
+    # httpx (~100 ms of imports) is loaded here so that `preview` and `status` skip it
+    from reconciler.http.attempt import BatchPoster
+    from reconciler.http.settings import NetworkSettings
+
+    app: AppContext = ctx.obj
+    fmt = resolve_format(output_format)
+    if os.environ.get("GITHUB_EVENT_NAME") in PR_EVENTS:
+        raise DispatchError(
+            "refusing to dispatch from a pull request",
+            hint="pull requests run `reconciler requests preview`; the merge workflow dispatches",
+        )
+    app.require_configured_store("reconciler requests dispatch")
+    tree = load_tree(app.root)
+    store = open_store(app.resolved_store_url(), root=app.root)
+    try:
+        workers.tune_for_dispatch(store)
+        findings = [*tree.findings, *immutability.changed_after_dispatch(store, tree)]
+        errors = [f for f in findings if f.severity == "error"]
+        if errors:
+            first = errors[0]
+            raise ValidationFailed(
+                f"the configuration tree has {len(errors)} error"
+                f"{'s' if len(errors) != 1 else ''}; nothing dispatched "
+                f"(first: {first.location}: {first.message})",
+                hint="run `reconciler validate` to see every finding",
+            )
+        unknown = sorted(set(only) - {r.request.name for r in tree.requests})
+        if unknown:
+            raise DispatchError(f"no request named {', '.join(map(repr, unknown))} in requests.d/")
+        config = app.config()
+        statuses = StatusTable.from_overrides(config.statuses if config else None)
+        # validation has checked network.allow and network.caBundle already
+        network = NetworkSettings.from_config(config, app.root)
+
+        def connect() -> Store:
+            return open_store(app.resolved_store_url(), root=app.root, migrate=False)
+
+        pacers = Pacers(connect)  # rate limits: each POST waits for its flow's next slot
+
+        def client_factory(send: FlowSend) -> BatchPoster:
+            return BatchPoster(network, send, on_the_wire=pacers.on_the_wire(send))
+
+        progress = Progress(enabled=None if fmt == "text" else False)
+        commit, actor = provenance.commit(app.root), provenance.actor()
+        request_controls = RequestControls(
+            store,
+            clock=parse_now(os.environ.get("RECONCILER_NOW"), time.monotonic(), time.monotonic),
+            actor=actor,
+            commit_sha=commit,
+            approval=ApprovalCheck(config.approvals.requests.minRuns, os.environ, network)
+            if config is not None and config.approvals is not None
+            else None,
+            notifier=Notifier(config.notify, os.environ, network)
+            if config is not None and config.notify
+            else None,
+        )
+        dispatcher = Dispatcher(
+            store=store,
+            tree=tree,
+            selector=selector(statuses),
+            client_factory=client_factory,
+            settings=DispatchSettings.from_environ(os.environ),
+            environ=os.environ,
+            worker=workers.new_worker_id(),
+            commit_sha=commit,
+            actor=actor,
+            controls=request_controls,
+            run_link=run_link(os.environ),
+            on_batch=progress.batch,
+            on_request=progress.start,
+            connect=connect,
+        )
+        try:
+            outcomes = dispatcher.run(only or None)
+        finally:
+            progress.finish()
+            pacers.close()
+    finally:
+        store.close()
+    render_dispatch(outcomes, fmt)
+    render_notifications(outcomes)
+    if any(o.failed and not o.skipped for o in outcomes):
+        ctx.exit(1)
+
+
+@requests.command("status")
+@click.argument("name", required=False)
+@click.option(
+    "--runs", "show_runs", is_flag=True, help="With NAME: list every run and its outcome."
+)
+@format_option()
+@click.pass_context
+def status(
+    ctx: click.Context, name: str | None, show_runs: bool, output_format: str | None
+) -> None:
+    """Ledger state: every request, or one request per batch (and per run with --runs)."""
+    app: AppContext = ctx.obj
+    fmt = resolve_format(output_format)
+    store = open_store(app.resolved_store_url(), root=app.root, readonly=True)
+    try:
+        if name is None:
+            rows = [
+                (row, requests_store.counts(store, row.name))
+                for row in requests_store.list_requests(store)
+            ]
+            render_request_list(rows, fmt)
+            return
+        row = requests_store.get_request(store, name)
+        if row is None:
+            raise DispatchError(
+                f"no request named {name!r} in the ledger",
+                hint="`reconciler requests status` lists the dispatched requests",
+            )
+        runs = batch_store.run_outcomes(store, name) if show_runs else None
+        counts = requests_store.counts(store, name)
+        replay = None
+        if counts.runs.get(requests_store.B_DELIVERED):
+            from reconciler.store.status_report import read_replay
+
+            replay = read_replay(store, name, StatusTable.from_config(app.config()))
+        render_request_detail(
+            row, counts, batch_store.batches(store, name), runs, fmt, replay=replay
+        )
+    finally:
+        store.close()

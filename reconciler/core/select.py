@@ -52,10 +52,6 @@ def to_epoch_us(moment: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def from_epoch_us(value: int) -> datetime:
-    return datetime.fromtimestamp(value // 1_000_000, UTC).replace(microsecond=value % 1_000_000)
-
-
 def format_epoch_us(value: int | None) -> str | None:
     """ISO 8601 in UTC with milliseconds (how Invictus writes executionTime); microseconds
     only when there are any."""

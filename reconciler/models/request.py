@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
@@ -129,9 +128,3 @@ CONTROL_FIELDS = frozenset({"suspend", "cancel"})
 # Added after the first release: left out of the hash while unset, so the hash of a request
 # dispatched before them stays what the ledger holds.
 LATER_FIELDS = ("rateLimit", "schedule")
-
-
-def window_bounds(window: TimeWindow | None) -> tuple[datetime | None, datetime | None]:
-    if window is None:
-        return None, None
-    return window.after, window.before
