@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-RECEIVER = """
+from bench._dispatch_setup import (  # noqa: E402
+    RECEIVER_SERVE,
+    child_env,
+    start_receiver,
+    write_certs,
+    write_tree,
+)
+
+RECEIVER = (
+    """
 import asyncio, ssl, sys
 cert, key, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -46,18 +54,9 @@ async def handle(reader, writer):
             await reader.readexactly(length)
             writer.write(b"HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok")
             await writer.drain()
-    except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError, OSError):
-        pass
-    finally:
-        writer.close()
-
-async def main():
-    server = await asyncio.start_server(handle, "127.0.0.1", port, ssl=context, backlog=1024)
-    async with server:
-        await server.serve_forever()
-
-asyncio.run(main())
 """
+    + RECEIVER_SERVE
+)
 
 BASELINE = """
 import asyncio, ssl, sys, httpx
@@ -82,24 +81,6 @@ async def main() -> None:
 asyncio.run(main())
 """
 
-FLOW = """\
-apiVersion: reconciler/v1
-kind: Flow
-name: Bench
-mappings:
-  - workflowName: la-bench
-resubmit:
-  url: {url}
-  headers:
-    - name: x-api-key
-      valueFrom: {{env: BENCH_API_KEY}}
-dispatch:
-  batchSize: {batch}
-  concurrency: {concurrency}
-  timeoutSeconds: 30
-  maxAttempts: 5
-"""
-
 REQUEST = """\
 apiVersion: reconciler/v1
 kind: ResubmitRequest
@@ -112,22 +93,6 @@ select:
 limits:
   maxRuns: {max_runs}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_port(port: int, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise SystemExit(f"receiver did not listen on {port}")
 
 
 def record(i: int) -> str:
@@ -225,55 +190,18 @@ def main() -> None:
     parser.add_argument("--profile", metavar="FILE", help="cProfile the dispatch command to FILE")
     args = parser.parse_args()
 
-    import trustme
-
     work = Path(tempfile.mkdtemp(prefix="bench-dispatch-"))
     receiver = None
     stack = contextlib.ExitStack()
     try:
         if args.store == "postgresql":
             args.store = throwaway_database(stack)
-        ca = trustme.CA()
-        cert = ca.issue_cert("127.0.0.1")
-        ca.cert_pem.write_to_path(str(work / "ca.pem"))
-        cert.cert_chain_pems[0].write_to_path(str(work / "cert.pem"))
-        cert.private_key_pem.write_to_path(str(work / "key.pem"))
-        port = free_port()
-        receiver = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                RECEIVER,
-                str(work / "cert.pem"),
-                str(work / "key.pem"),
-                str(port),
-            ]
-        )
-        wait_port(port)
+        write_certs(work)
+        receiver, port = start_receiver(RECEIVER, work)
         url = f"https://127.0.0.1:{port}/resubmit"
-
-        repo = work / "repo"
-        (repo / "flows.d").mkdir(parents=True)
-        (repo / "requests.d").mkdir()
-        (repo / "reconciler.yaml").write_text(
-            "apiVersion: reconciler/v1\nkind: Config\n"
-            f"network:\n  allow: ['127.0.0.1/32']\n  caBundle: {work / 'ca.pem'}\n"
-        )
-        (repo / "flows.d" / "bench.yaml").write_text(
-            FLOW.format(url=url, batch=args.batch, concurrency=args.concurrency)
-        )
+        repo = write_tree(work, url, args.batch, args.concurrency)
         store_url = args.store or f"sqlite:///{work / 'store.db'}"
-        env = {**os.environ, "PYTHONPATH": str(REPO), "BENCH_API_KEY": "bench-secret-value"}
-        env.pop("GITHUB_ACTIONS", None)
-        # Both sides byte-compiled, as installed packages are (pip compiles httpx for the
-        # loop; this sandbox sets PYTHONDONTWRITEBYTECODE, which would make every dispatch
-        # compile the tool from source). __pycache__/ is git-ignored.
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        subprocess.run(
-            [sys.executable, "-m", "compileall", "-q", str(REPO / "reconciler")],
-            check=True,
-            env=env,
-        )
+        env = child_env()
         cli = [sys.executable, "-m", "reconciler", "--store", store_url, "--repo", str(repo)]
 
         # Written streaming, so this process stays small: a child's peak RSS as reported
