@@ -71,3 +71,19 @@ def test_a_request_under_the_approval_threshold_says_nothing_of_it(
     assert out.returncode == 0, out.stderr
     assert "approval:" not in out.stdout
     assert "rate limit: 6 batches at 2/s" in out.stdout
+
+
+def test_a_sub_second_estimate_reads_under_1_s(
+    sqlite_url: str, tmp_path: Path, ca_pem: Path
+) -> None:
+    controlled_tree(tmp_path, ca_pem, sqlite_url)
+    request = tmp_path / "requests.d" / f"{REQUEST}.yaml"
+    # without the request's 2/s, the flow's 600/min holds: 6 POSTs, 5 gaps of 0.1 s
+    request.write_text(request.read_text().replace("rateLimit: {requests: 2, per: second}\n", ""))
+    base = ("--store", sqlite_url, "--repo", str(tmp_path), "requests", "preview")
+    out = run_cli(*base)
+    assert out.returncode == 0, out.stderr
+    # not "~0 s", which reads as if no limit applied
+    assert "    rate limit: 6 batches at 600/min: under 1 s\n" in out.stdout, out.stdout
+    markdown = run_cli(*base, "--format", "markdown").stdout
+    assert "- rate limit: 6 batches at 600/min: under 1 s" in markdown

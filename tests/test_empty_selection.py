@@ -40,6 +40,18 @@ def test_a_request_selecting_no_runs_waits_for_the_import_that_brings_them(
             "(maxRuns 10,000): nothing to send" in preview.stdout
         ), preview.stdout
         assert "selected no runs: dispatch leaves this request pending" in preview.stdout
+        markdown = cli(tmp_path, store_url, "requests", "preview", "--format", "markdown")
+        assert markdown.returncode == 1, markdown.stdout + markdown.stderr
+        assert (
+            "1 request to dispatch on merge: **1 request selecting no runs**; 0 runs would be "
+            "sent." in markdown.stdout
+        ), markdown.stdout
+        assert (
+            "- ❌ this request selects no runs: `requests preview` exits 1, and dispatch would "
+            "freeze nothing and send nothing (the request stays pending). Set "
+            "`limits.allowEmpty: true` or widen the selection.\n" in markdown.stdout
+        ), markdown.stdout
+        assert "none refused" not in markdown.stdout and "⚠️" not in markdown.stdout
         as_json = json.loads(
             cli(tmp_path, store_url, "requests", "preview", "--format", "json").stdout
         )

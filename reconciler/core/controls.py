@@ -39,8 +39,10 @@ def describe_rate(limit: RateLimit) -> str:
 
 
 def describe_seconds(seconds: float) -> str:
+    if seconds < 1:  # one batch, or a few under a fast limit: "~0 s" read as a bug
+        return "under 1 s"
     if seconds < 120:
-        return f"~{max(1, math.ceil(seconds))} s" if seconds > 0 else "~0 s"
+        return f"~{math.ceil(seconds)} s"
     if seconds < 2 * 3600:
         return f"~{round(seconds / 60)} min"
     return f"~{seconds / 3600:.1f} h"

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from reconciler.core.findings import Finding
-from reconciler.core.preview import Exclusion, FlowPreview, RequestPreview
+from reconciler.core.preview import SELECTED_NO_RUNS, Exclusion, FlowPreview, RequestPreview
 from reconciler.reporters.common import (
     github_escape,
     json_document,
@@ -197,6 +197,17 @@ def _md(text: object) -> str:
 
 
 MAX_NAMES_LISTED = 10
+# The PR comment's line for SELECTED_NO_RUNS: a reviewer must not read it as a mere warning,
+# since `requests preview` fails the check on it and dispatch would send nothing.
+EMPTY_SELECTION = (
+    "this request selects no runs: `requests preview` exits 1, and dispatch would freeze "
+    "nothing and send nothing (the request stays pending). Set `limits.allowEmpty: true` or "
+    "widen the selection."
+)
+
+
+def _blocked_empty(p: RequestPreview) -> bool:
+    return p.state == "empty" and not p.allow_empty
 
 
 def _markdown(previews: Sequence[RequestPreview], findings: Sequence[Finding]) -> str:
@@ -208,9 +219,13 @@ def _markdown(previews: Sequence[RequestPreview], findings: Sequence[Finding]) -
     done = [p for p in previews if p.state == "dispatched"]
     pending = [p for p in previews if p.state != "dispatched"]
     refused = sum(1 for p in pending if p.state == "refused")
+    empty = sum(1 for p in pending if _blocked_empty(p))
+    problems = ([f"**{refused} refused**"] if refused else []) + (
+        [f"**{plural(empty, 'request')} selecting no runs**"] if empty else []
+    )
     summary = (
         f"{plural(len(pending), 'request')} to dispatch on merge: "
-        + (f"**{refused} refused**" if refused else "none refused")
+        + (", ".join(problems) if problems else "none refused")
         + f"; {plural(sum(p.send for p in pending), 'run')} would be sent. Nothing is sent "
         "from a pull request."
     )
@@ -239,8 +254,11 @@ def _markdown(previews: Sequence[RequestPreview], findings: Sequence[Finding]) -
         lines.append("")
         for problem in p.problems:
             lines.append(f"- ❌ {_md(problem)}")
+        if _blocked_empty(p):
+            lines.append(f"- ❌ {EMPTY_SELECTION}")
         for warning in p.warnings:
-            lines.append(f"- ⚠️ {_md(warning)}")
+            if warning != SELECTED_NO_RUNS:
+                lines.append(f"- ⚠️ {_md(warning)}")
         for note in p.notes:
             lines.append(f"- {_md(note)}")
         if p.schedule:
