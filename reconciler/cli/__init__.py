@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from reconciler import __version__
+from reconciler.cli.context import AppContext
 from reconciler.core.secrets import mask
 from reconciler.errors import (
     EXIT_INTERNAL,
@@ -82,8 +83,6 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, store_url: str | None, repo_root: str) -> None:
     """flow-reconciler: flow settings and bulk resubmit/resume under Git."""
-    from reconciler.cli.context import AppContext
-
     ctx.obj = AppContext(debug=debug, store_url=store_url, repo_root=repo_root)
 
 

@@ -24,6 +24,8 @@ from reconciler.core.preview import (
 )
 from reconciler.core.statuses import StatusTable
 from reconciler.errors import DispatchError, ValidationFailed
+from reconciler.http.attempt import BatchPoster
+from reconciler.http.settings import NetworkSettings
 from reconciler.load.tree import FLOWS_DIR, REQUESTS_DIR, load_tree
 from reconciler.reporters.common import format_option, resolve_format
 from reconciler.reporters.dispatch import (
@@ -48,6 +50,7 @@ from reconciler.store import requests as requests_store
 from reconciler.store.base import Store, open_store
 from reconciler.store.flows import flow_models
 from reconciler.store.runs import StoreRunSource, dispatched_state
+from reconciler.store.status_report import read_replay
 
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
 
@@ -135,9 +138,6 @@ def dispatch(ctx: click.Context, only: tuple[str, ...], output_format: str | Non
     """Send every request in requests.d/ that is not completed yet: freeze its selection,
     POST the batches with retries, record every step in the ledger. Safe to re-run after a
     crash; several workers may share one PostgreSQL store."""
-    # httpx (~100 ms of imports) is loaded here so that `preview` and `status` skip it
-    from reconciler.http.attempt import BatchPoster
-    from reconciler.http.settings import NetworkSettings
 
     app: AppContext = ctx.obj
     fmt = resolve_format(output_format)
@@ -252,8 +252,6 @@ def status(
         counts = requests_store.counts(store, name)
         replay = None
         if counts.runs.get(requests_store.B_DELIVERED):
-            from reconciler.store.status_report import read_replay
-
             replay = read_replay(store, name, StatusTable.from_config(app.config()))
         render_request_detail(
             row, counts, batch_store.batches(store, name), runs, fmt, replay=replay

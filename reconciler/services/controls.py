@@ -21,6 +21,8 @@ from reconciler.core.notify import Event
 from reconciler.core.ratelimit import RateLimit
 from reconciler.core.secrets import mask
 from reconciler.errors import ConfigError
+from reconciler.http.approvals import GitHubRepo, look_up
+from reconciler.http.notify import notify
 from reconciler.services.pacing import Pacer
 from reconciler.store import controls as state
 from reconciler.store.base import Store
@@ -166,8 +168,6 @@ class RequestControls:
             return True
         if "approval" in row.detail:  # found by an earlier dispatch of this request
             return True
-        from reconciler.http.approvals import GitHubRepo, look_up
-
         owners = {flow.name: list(flow.owners) for flow in flows}
         repo = GitHubRepo.from_environ(self.approval.environ)
         found = look_up(repo, owners, self.approval.network)
@@ -247,8 +247,6 @@ class RequestControls:
         kind = "breaker_open" if outcome.breaker_open else outcome.status
         if kind not in NOTIFIED or (kind == state.AWAITING_APPROVAL and outcome.name in self.told):
             return []
-        from reconciler.http.notify import notify
-
         event = request_event(outcome, kind, link)
         try:
             sent = notify(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reconciler.core.delivery import (
     USER_AGENT,
@@ -27,14 +27,13 @@ from reconciler.errors import ReconcilerError
 from reconciler.load.tree import RequestFile, Tree, canonical_json
 from reconciler.models import Flow, Request
 from reconciler.services.controls import RequestControls, with_rate_limits
+from reconciler.services.sender import ClientFactory, OnBatch, RequestSender
 from reconciler.store import freeze as freezing
 from reconciler.store import requests as requests_store
 from reconciler.store import workers
 from reconciler.store.base import Store
+from reconciler.store.runs import count_by_status, flow_source, ledger_problem
 from reconciler.store.selection_sql import order_by
-
-if TYPE_CHECKING:  # the HTTP stack is imported once there is something to send
-    from reconciler.services.sender import ClientFactory, OnBatch
 
 # Per flow: (flow, numbered SQL yielding run_pk, n; its params), and the excluded run
 # counts by reason.
@@ -122,8 +121,6 @@ def selector(statuses: StatusTable) -> Selector:
     excluded."""
 
     def select(store: Store, request: Request, flows: list[Flow]) -> Selected:
-        from reconciler.store.runs import count_by_status, flow_source, ledger_problem
-
         spec = compile_selection(request.select, statuses)
         problem = ledger_problem(store, spec)
         if problem is not None:
@@ -290,8 +287,6 @@ class Dispatcher:
             return self._failed(item, exc.message)
         sends = with_rate_limits(sends, flows, request)
         requests_store.set_status(self.store, request.name, requests_store.DISPATCHING)
-        from reconciler.services.sender import RequestSender
-
         sender = RequestSender(
             self.store,
             request.name,

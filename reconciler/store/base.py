@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
+import re2  # RE2 runs in linear time: no pattern stalls a selection by backtracking
+
 from reconciler.core.regex import re2_pattern
 from reconciler.core.secrets import MASKER, mask
 from reconciler.errors import ConfigError, StoreError, StoreVersionError, UsageError
@@ -267,8 +269,6 @@ def enable_wal(conn: Any, timeout: float) -> None:
 
 @lru_cache(maxsize=128)
 def _compiled_regex(pattern: str) -> Any:
-    import re2  # RE2 runs in linear time: no pattern stalls a selection by backtracking
-
     options = re2.Options()
     options.dot_nl = True  # `.` matches a newline, as in PostgreSQL
     return re2.compile(re2_pattern(pattern), options)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from reconciler.core.findings import Finding
 from reconciler.errors import ReconcilerError
-from reconciler.store.base import Store
+from reconciler.load.tree import REQUESTS_DIR, load_tree
+from reconciler.store.base import Store, open_store, sqlite_path
 from reconciler.store.requests import REFUSED
 
 if TYPE_CHECKING:
@@ -68,9 +69,6 @@ def _name_position(path: Path) -> tuple[int, int]:
 def immutability_findings(root: Path, store_url: str) -> list[Finding]:
     """For `validate`: request files whose name is in the ledger with other content. Only
     when a store already exists and answers (validate never creates one and works offline)."""
-    from reconciler.load.tree import REQUESTS_DIR, load_tree
-    from reconciler.store.base import open_store, sqlite_path
-
     if store_url.startswith("sqlite:"):
         try:
             path = sqlite_path(store_url, root)
