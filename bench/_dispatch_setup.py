@@ -3,6 +3,7 @@ process, the configuration tree with one flow, and the children's environment.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -74,8 +75,9 @@ def write_certs(work: Path) -> None:
     cert.private_key_pem.write_to_path(str(work / "key.pem"))
 
 
-def start_receiver(script: str, work: Path, *extra: str) -> tuple[subprocess.Popen[bytes], int]:
-    """The receiver script in its own process, listening on a free port with work's cert."""
+def start_receiver(stack: contextlib.ExitStack, script: str, work: Path, *extra: str) -> int:
+    """The receiver script in its own process, listening on a free port with work's cert;
+    stopped when the stack closes. Returns the port."""
     port = free_port()
     receiver = subprocess.Popen(
         [
@@ -88,8 +90,14 @@ def start_receiver(script: str, work: Path, *extra: str) -> tuple[subprocess.Pop
             *extra,
         ]
     )
+    stack.callback(_stop, receiver)
     wait_port(port)
-    return receiver, port
+    return port
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.wait(10)
 
 
 def write_tree(work: Path, url: str, batch: int, concurrency: int) -> Path:

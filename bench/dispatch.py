@@ -191,13 +191,13 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-dispatch-"))
-    receiver = None
     stack = contextlib.ExitStack()
+    stack.callback(shutil.rmtree, work, ignore_errors=True)
     try:
         if args.store == "postgresql":
             args.store = throwaway_database(stack)
         write_certs(work)
-        receiver, port = start_receiver(RECEIVER, work)
+        port = start_receiver(stack, RECEIVER, work)
         url = f"https://127.0.0.1:{port}/resubmit"
         repo = write_tree(work, url, args.batch, args.concurrency)
         store_url = args.store or f"sqlite:///{work / 'store.db'}"
@@ -273,10 +273,6 @@ def main() -> None:
         )
     finally:
         stack.close()
-        if receiver is not None:
-            receiver.terminate()
-            receiver.wait(10)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -129,14 +129,14 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-workers-"))
-    receiver = None
     stack = contextlib.ExitStack()
+    stack.callback(shutil.rmtree, work, ignore_errors=True)
     try:
         store_url = stack.enter_context(postgres_database())
         if store_url is None:
             raise SystemExit("no PostgreSQL: set RECONCILER_TEST_PG or install the server")
         write_certs(work)
-        receiver, port = start_receiver(RECEIVER, work, str(args.delay))
+        port = start_receiver(stack, RECEIVER, work, str(args.delay))
         url = f"https://127.0.0.1:{port}/resubmit"
         stats_url = f"https://127.0.0.1:{port}/stats"
         repo = write_tree(work, url, args.batch, args.concurrency)
@@ -205,10 +205,6 @@ def main() -> None:
             sys.exit(1)
     finally:
         stack.close()
-        if receiver is not None:
-            receiver.terminate()
-            receiver.wait(10)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
